@@ -1,0 +1,36 @@
+"""A client library for accessing Zoho Cliq Channels"""
+
+from typing import TYPE_CHECKING, Any
+
+from .client import AuthenticatedClient, Client
+
+if TYPE_CHECKING:
+    from .custom import *  # noqa: F403  (the hand-written layer, typed for checkers)
+
+__all__ = (
+    "AuthenticatedClient",
+    "Client",
+)
+
+
+def __getattr__(name: str) -> Any:
+    """Serve the hand-written layer (``custom/``) from this package, loaded on first use.
+
+    The generator owns every other file here; ``custom`` is a link to the
+    repository's top-level ``custom/`` directory, so regeneration never touches
+    it and ``import cliq_channels_client`` stays as cheap as httpx itself.
+    """
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from . import custom
+
+    try:
+        return getattr(custom, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    from . import custom
+
+    return sorted({*globals(), *custom.__all__})

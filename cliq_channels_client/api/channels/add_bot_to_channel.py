@@ -1,0 +1,219 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.add_bot_to_channel_request import AddBotToChannelRequest
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    bot_unique_name: str,
+    *,
+    body: AddBotToChannelRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/bots/{bot_unique_name}/associate".format(
+            bot_unique_name=quote(str(bot_unique_name), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 405:
+        response_405 = Error.from_dict(response.json())
+
+        return response_405
+
+    if response.status_code == 406:
+        response_406 = Error.from_dict(response.json())
+
+        return response_406
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    bot_unique_name: str,
+    *,
+    client: AuthenticatedClient,
+    body: AddBotToChannelRequest,
+) -> Response[Any | Error]:
+    """Add a bot to a channel
+
+     Use this API to add a bot to a channel by providing its unique name.
+
+    Args:
+        bot_unique_name (str):
+        body (AddBotToChannelRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        bot_unique_name=bot_unique_name,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    bot_unique_name: str,
+    *,
+    client: AuthenticatedClient,
+    body: AddBotToChannelRequest,
+) -> Any | Error | None:
+    """Add a bot to a channel
+
+     Use this API to add a bot to a channel by providing its unique name.
+
+    Args:
+        bot_unique_name (str):
+        body (AddBotToChannelRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return sync_detailed(
+        bot_unique_name=bot_unique_name,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    bot_unique_name: str,
+    *,
+    client: AuthenticatedClient,
+    body: AddBotToChannelRequest,
+) -> Response[Any | Error]:
+    """Add a bot to a channel
+
+     Use this API to add a bot to a channel by providing its unique name.
+
+    Args:
+        bot_unique_name (str):
+        body (AddBotToChannelRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        bot_unique_name=bot_unique_name,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    bot_unique_name: str,
+    *,
+    client: AuthenticatedClient,
+    body: AddBotToChannelRequest,
+) -> Any | Error | None:
+    """Add a bot to a channel
+
+     Use this API to add a bot to a channel by providing its unique name.
+
+    Args:
+        bot_unique_name (str):
+        body (AddBotToChannelRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            bot_unique_name=bot_unique_name,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,398 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.channel_level import ChannelLevel
+from ..models.channel_role import ChannelRole
+from ..models.channel_status import ChannelStatus
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.channel_permission import ChannelPermission
+    from ..models.channel_teams import ChannelTeams
+    from ..models.last_message_info import LastMessageInfo
+
+
+T = TypeVar("T", bound="Channel")
+
+
+@_attrs_define
+class Channel:
+    """A channel as the server returns it. Every field is optional because the
+    list, create and get responses of the reference each show a different
+    subset (e.g. `image_url` only outside list_channels; `muted_interval` and
+    `last_message_info` only in list_channels).
+
+    """
+
+    name: str | Unset = UNSET
+    """ Name of the channel, prefixed with "#" (e.g. "#Zylker-Support"). """
+    chat_id: str | Unset = UNSET
+    """ Chat ID of the channel (e.g. CT_1184653329648523663_62439860). """
+    description: str | Unset = UNSET
+    image_url: str | Unset = UNSET
+    """ URL of the channel display picture. """
+    level: ChannelLevel | Unset = UNSET
+    """ Access level of the channel.
+    * organization: Visible and accessible to all members within the organization.
+    * team: Restricted to members of a specific team or department.
+    * private: Invite-only channel visible only to its participants.
+    * external: Includes users outside the organization (guests or external collaborators).
+     """
+    invite_only: bool | Unset = UNSET
+    status: ChannelStatus | Unset = UNSET
+    """ Status of the channel.
+    * created: Channels that are active and fully created.
+    * pending: Channels that are in the process of being created or awaiting confirmation.
+    * archived: Channels that are no longer active and have been archived.
+     """
+    channel_id: str | Unset = UNSET
+    """ ID of the channel (e.g. T4000000040005). """
+    organization_id: str | Unset = UNSET
+    creator_id: str | Unset = UNSET
+    creator_name: str | Unset = UNSET
+    creation_time: datetime.datetime | Unset = UNSET
+    last_modified_time: datetime.datetime | Unset = UNSET
+    current_user_role: ChannelRole | Unset = UNSET
+    """ Role of a member in a channel.
+    * super_admin: Has complete control over the channel including all admin privileges.
+    * admin: Can manage participants, settings, and content within the channel.
+    * moderator: Can moderate conversations and manage basic participant interactions.
+    * member: A regular participant with access to send and receive messages.
+     """
+    participant_count: int | Unset = UNSET
+    admin_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    moderator_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    member_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    unique_name: str | Unset = UNSET
+    """ Unique name of the channel (e.g. zylkersupport). """
+    teams: ChannelTeams | Unset = UNSET
+    """ Teams associated with the channel, as a map of team ID to team name. """
+    joined: bool | Unset = UNSET
+    pinned: bool | Unset = UNSET
+    total_message_count: str | Unset = UNSET
+    """ Number of messages in the channel. The reference sends it as a string ("100"). """
+    unread_message_count: int | Unset = UNSET
+    unread_time: datetime.datetime | Unset = UNSET
+    muted_interval: datetime.datetime | Unset = UNSET
+    """ Time until which the channel is muted for the current user. """
+    last_message_info: LastMessageInfo | Unset = UNSET
+    """ The last message posted in the channel. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        chat_id = self.chat_id
+
+        description = self.description
+
+        image_url = self.image_url
+
+        level: str | Unset = UNSET
+        if not isinstance(self.level, Unset):
+            level = self.level.value
+
+        invite_only = self.invite_only
+
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
+
+        channel_id = self.channel_id
+
+        organization_id = self.organization_id
+
+        creator_id = self.creator_id
+
+        creator_name = self.creator_name
+
+        creation_time: str | Unset = UNSET
+        if not isinstance(self.creation_time, Unset):
+            creation_time = self.creation_time.isoformat()
+
+        last_modified_time: str | Unset = UNSET
+        if not isinstance(self.last_modified_time, Unset):
+            last_modified_time = self.last_modified_time.isoformat()
+
+        current_user_role: str | Unset = UNSET
+        if not isinstance(self.current_user_role, Unset):
+            current_user_role = self.current_user_role.value
+
+        participant_count = self.participant_count
+
+        admin_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.admin_permission, Unset):
+            admin_permission = self.admin_permission.to_dict()
+
+        moderator_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.moderator_permission, Unset):
+            moderator_permission = self.moderator_permission.to_dict()
+
+        member_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.member_permission, Unset):
+            member_permission = self.member_permission.to_dict()
+
+        unique_name = self.unique_name
+
+        teams: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.teams, Unset):
+            teams = self.teams.to_dict()
+
+        joined = self.joined
+
+        pinned = self.pinned
+
+        total_message_count = self.total_message_count
+
+        unread_message_count = self.unread_message_count
+
+        unread_time: str | Unset = UNSET
+        if not isinstance(self.unread_time, Unset):
+            unread_time = self.unread_time.isoformat()
+
+        muted_interval: str | Unset = UNSET
+        if not isinstance(self.muted_interval, Unset):
+            muted_interval = self.muted_interval.isoformat()
+
+        last_message_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.last_message_info, Unset):
+            last_message_info = self.last_message_info.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if name is not UNSET:
+            field_dict["name"] = name
+        if chat_id is not UNSET:
+            field_dict["chat_id"] = chat_id
+        if description is not UNSET:
+            field_dict["description"] = description
+        if image_url is not UNSET:
+            field_dict["image_url"] = image_url
+        if level is not UNSET:
+            field_dict["level"] = level
+        if invite_only is not UNSET:
+            field_dict["invite_only"] = invite_only
+        if status is not UNSET:
+            field_dict["status"] = status
+        if channel_id is not UNSET:
+            field_dict["channel_id"] = channel_id
+        if organization_id is not UNSET:
+            field_dict["organization_id"] = organization_id
+        if creator_id is not UNSET:
+            field_dict["creator_id"] = creator_id
+        if creator_name is not UNSET:
+            field_dict["creator_name"] = creator_name
+        if creation_time is not UNSET:
+            field_dict["creation_time"] = creation_time
+        if last_modified_time is not UNSET:
+            field_dict["last_modified_time"] = last_modified_time
+        if current_user_role is not UNSET:
+            field_dict["current_user_role"] = current_user_role
+        if participant_count is not UNSET:
+            field_dict["participant_count"] = participant_count
+        if admin_permission is not UNSET:
+            field_dict["admin_permission"] = admin_permission
+        if moderator_permission is not UNSET:
+            field_dict["moderator_permission"] = moderator_permission
+        if member_permission is not UNSET:
+            field_dict["member_permission"] = member_permission
+        if unique_name is not UNSET:
+            field_dict["unique_name"] = unique_name
+        if teams is not UNSET:
+            field_dict["teams"] = teams
+        if joined is not UNSET:
+            field_dict["joined"] = joined
+        if pinned is not UNSET:
+            field_dict["pinned"] = pinned
+        if total_message_count is not UNSET:
+            field_dict["total_message_count"] = total_message_count
+        if unread_message_count is not UNSET:
+            field_dict["unread_message_count"] = unread_message_count
+        if unread_time is not UNSET:
+            field_dict["unread_time"] = unread_time
+        if muted_interval is not UNSET:
+            field_dict["muted_interval"] = muted_interval
+        if last_message_info is not UNSET:
+            field_dict["last_message_info"] = last_message_info
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.channel_permission import ChannelPermission  # noqa: PLC0415
+        from ..models.channel_teams import ChannelTeams  # noqa: PLC0415
+        from ..models.last_message_info import LastMessageInfo  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name", UNSET)
+
+        chat_id = d.pop("chat_id", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        image_url = d.pop("image_url", UNSET)
+
+        _level = d.pop("level", UNSET)
+        level: ChannelLevel | Unset
+        if isinstance(_level, Unset):
+            level = UNSET
+        else:
+            level = ChannelLevel(_level)
+
+        invite_only = d.pop("invite_only", UNSET)
+
+        _status = d.pop("status", UNSET)
+        status: ChannelStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = ChannelStatus(_status)
+
+        channel_id = d.pop("channel_id", UNSET)
+
+        organization_id = d.pop("organization_id", UNSET)
+
+        creator_id = d.pop("creator_id", UNSET)
+
+        creator_name = d.pop("creator_name", UNSET)
+
+        _creation_time = d.pop("creation_time", UNSET)
+        creation_time: datetime.datetime | Unset
+        if isinstance(_creation_time, Unset):
+            creation_time = UNSET
+        else:
+            creation_time = datetime.datetime.fromisoformat(_creation_time)
+
+        _last_modified_time = d.pop("last_modified_time", UNSET)
+        last_modified_time: datetime.datetime | Unset
+        if isinstance(_last_modified_time, Unset):
+            last_modified_time = UNSET
+        else:
+            last_modified_time = datetime.datetime.fromisoformat(_last_modified_time)
+
+        _current_user_role = d.pop("current_user_role", UNSET)
+        current_user_role: ChannelRole | Unset
+        if isinstance(_current_user_role, Unset):
+            current_user_role = UNSET
+        else:
+            current_user_role = ChannelRole(_current_user_role)
+
+        participant_count = d.pop("participant_count", UNSET)
+
+        _admin_permission = d.pop("admin_permission", UNSET)
+        admin_permission: ChannelPermission | Unset
+        if isinstance(_admin_permission, Unset):
+            admin_permission = UNSET
+        else:
+            admin_permission = ChannelPermission.from_dict(_admin_permission)
+
+        _moderator_permission = d.pop("moderator_permission", UNSET)
+        moderator_permission: ChannelPermission | Unset
+        if isinstance(_moderator_permission, Unset):
+            moderator_permission = UNSET
+        else:
+            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+
+        _member_permission = d.pop("member_permission", UNSET)
+        member_permission: ChannelPermission | Unset
+        if isinstance(_member_permission, Unset):
+            member_permission = UNSET
+        else:
+            member_permission = ChannelPermission.from_dict(_member_permission)
+
+        unique_name = d.pop("unique_name", UNSET)
+
+        _teams = d.pop("teams", UNSET)
+        teams: ChannelTeams | Unset
+        if isinstance(_teams, Unset):
+            teams = UNSET
+        else:
+            teams = ChannelTeams.from_dict(_teams)
+
+        joined = d.pop("joined", UNSET)
+
+        pinned = d.pop("pinned", UNSET)
+
+        total_message_count = d.pop("total_message_count", UNSET)
+
+        unread_message_count = d.pop("unread_message_count", UNSET)
+
+        _unread_time = d.pop("unread_time", UNSET)
+        unread_time: datetime.datetime | Unset
+        if isinstance(_unread_time, Unset):
+            unread_time = UNSET
+        else:
+            unread_time = datetime.datetime.fromisoformat(_unread_time)
+
+        _muted_interval = d.pop("muted_interval", UNSET)
+        muted_interval: datetime.datetime | Unset
+        if isinstance(_muted_interval, Unset):
+            muted_interval = UNSET
+        else:
+            muted_interval = datetime.datetime.fromisoformat(_muted_interval)
+
+        _last_message_info = d.pop("last_message_info", UNSET)
+        last_message_info: LastMessageInfo | Unset
+        if isinstance(_last_message_info, Unset):
+            last_message_info = UNSET
+        else:
+            last_message_info = LastMessageInfo.from_dict(_last_message_info)
+
+        channel = cls(
+            name=name,
+            chat_id=chat_id,
+            description=description,
+            image_url=image_url,
+            level=level,
+            invite_only=invite_only,
+            status=status,
+            channel_id=channel_id,
+            organization_id=organization_id,
+            creator_id=creator_id,
+            creator_name=creator_name,
+            creation_time=creation_time,
+            last_modified_time=last_modified_time,
+            current_user_role=current_user_role,
+            participant_count=participant_count,
+            admin_permission=admin_permission,
+            moderator_permission=moderator_permission,
+            member_permission=member_permission,
+            unique_name=unique_name,
+            teams=teams,
+            joined=joined,
+            pinned=pinned,
+            total_message_count=total_message_count,
+            unread_message_count=unread_message_count,
+            unread_time=unread_time,
+            muted_interval=muted_interval,
+            last_message_info=last_message_info,
+        )
+
+        channel.additional_properties = d
+        return channel
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.channel import Channel
+
+
+T = TypeVar("T", bound="ChannelList")
+
+
+@_attrs_define
+class ChannelList:
+    """One page of channels."""
+
+    channels: list[Channel] | Unset = UNSET
+    has_more: bool | Unset = UNSET
+    """ Whether another page can be fetched with next_token. """
+    next_token: str | Unset = UNSET
+    """ Pass as next_token to fetch the next page. """
+    sync_token: str | Unset = UNSET
+    """ Pass as sync_token later to fetch only the channels changed since. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        channels: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.channels, Unset):
+            channels = []
+            for channels_item_data in self.channels:
+                channels_item = channels_item_data.to_dict()
+                channels.append(channels_item)
+
+        has_more = self.has_more
+
+        next_token = self.next_token
+
+        sync_token = self.sync_token
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if channels is not UNSET:
+            field_dict["channels"] = channels
+        if has_more is not UNSET:
+            field_dict["has_more"] = has_more
+        if next_token is not UNSET:
+            field_dict["next_token"] = next_token
+        if sync_token is not UNSET:
+            field_dict["sync_token"] = sync_token
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.channel import Channel  # noqa: PLC0415
+
+        d = dict(src_dict)
+        _channels = d.pop("channels", UNSET)
+        channels: list[Channel] | Unset = UNSET
+        if _channels is not UNSET:
+            channels = []
+            for channels_item_data in _channels:
+                channels_item = Channel.from_dict(channels_item_data)
+
+                channels.append(channels_item)
+
+        has_more = d.pop("has_more", UNSET)
+
+        next_token = d.pop("next_token", UNSET)
+
+        sync_token = d.pop("sync_token", UNSET)
+
+        channel_list = cls(
+            channels=channels,
+            has_more=has_more,
+            next_token=next_token,
+            sync_token=sync_token,
+        )
+
+        channel_list.additional_properties = d
+        return channel_list
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.channel_role import ChannelRole
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ChannelMember")
+
+
+@_attrs_define
+class ChannelMember:
+    user_id: str | Unset = UNSET
+    email_id: str | Unset = UNSET
+    name: str | Unset = UNSET
+    user_role: ChannelRole | Unset = UNSET
+    """ Role of a member in a channel.
+    * super_admin: Has complete control over the channel including all admin privileges.
+    * admin: Can manage participants, settings, and content within the channel.
+    * moderator: Can moderate conversations and manage basic participant interactions.
+    * member: A regular participant with access to send and receive messages.
+     """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        user_id = self.user_id
+
+        email_id = self.email_id
+
+        name = self.name
+
+        user_role: str | Unset = UNSET
+        if not isinstance(self.user_role, Unset):
+            user_role = self.user_role.value
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if user_id is not UNSET:
+            field_dict["user_id"] = user_id
+        if email_id is not UNSET:
+            field_dict["email_id"] = email_id
+        if name is not UNSET:
+            field_dict["name"] = name
+        if user_role is not UNSET:
+            field_dict["user_role"] = user_role
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        user_id = d.pop("user_id", UNSET)
+
+        email_id = d.pop("email_id", UNSET)
+
+        name = d.pop("name", UNSET)
+
+        _user_role = d.pop("user_role", UNSET)
+        user_role: ChannelRole | Unset
+        if isinstance(_user_role, Unset):
+            user_role = UNSET
+        else:
+            user_role = ChannelRole(_user_role)
+
+        channel_member = cls(
+            user_id=user_id,
+            email_id=email_id,
+            name=name,
+            user_role=user_role,
+        )
+
+        channel_member.additional_properties = d
+        return channel_member
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.channel_level import ChannelLevel
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.channel_config import ChannelConfig
+    from ..models.channel_permission import ChannelPermission
+
+
+T = TypeVar("T", bound="CreateChannelRequest")
+
+
+@_attrs_define
+class CreateChannelRequest:
+    name: str
+    """ Name of your choice for the channel. Maximum Length 50. """
+    level: ChannelLevel
+    """ Access level of the channel.
+    * organization: Visible and accessible to all members within the organization.
+    * team: Restricted to members of a specific team or department.
+    * private: Invite-only channel visible only to its participants.
+    * external: Includes users outside the organization (guests or external collaborators).
+     """
+    description: str | Unset = UNSET
+    """ Short description regarding the channel. Maximum Length 10500. """
+    invite_only: bool | Unset = False
+    """ Indicates whether the channel is invite-only. Applicable only for organization and team level channels. """
+    team_ids: list[str] | Unset = UNSET
+    """ List of team IDs to associate with the team channel. To retrieve team IDs, use the List all teams API. """
+    user_ids: list[str] | Unset = UNSET
+    """ List of Zoho user IDs to be added as participants in the channel. """
+    email_ids: list[str] | Unset = UNSET
+    """ List of user email addresses to be added as participants in the channel. """
+    admin_ids: list[str] | Unset = UNSET
+    """ List of user IDs who will be assigned as channel admins. """
+    moderator_ids: list[str] | Unset = UNSET
+    """ List of user IDs who will be assigned as channel moderators. """
+    image_data: str | Unset = UNSET
+    """ Base64-encoded image content to be uploaded as the channel display picture. """
+    config: ChannelConfig | Unset = UNSET
+    """ Custom configurations that define channel behavior. """
+    admin_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    moderator_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    member_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        level = self.level.value
+
+        description = self.description
+
+        invite_only = self.invite_only
+
+        team_ids: list[str] | Unset = UNSET
+        if not isinstance(self.team_ids, Unset):
+            team_ids = self.team_ids
+
+        user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            user_ids = self.user_ids
+
+        email_ids: list[str] | Unset = UNSET
+        if not isinstance(self.email_ids, Unset):
+            email_ids = self.email_ids
+
+        admin_ids: list[str] | Unset = UNSET
+        if not isinstance(self.admin_ids, Unset):
+            admin_ids = self.admin_ids
+
+        moderator_ids: list[str] | Unset = UNSET
+        if not isinstance(self.moderator_ids, Unset):
+            moderator_ids = self.moderator_ids
+
+        image_data = self.image_data
+
+        config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.config, Unset):
+            config = self.config.to_dict()
+
+        admin_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.admin_permission, Unset):
+            admin_permission = self.admin_permission.to_dict()
+
+        moderator_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.moderator_permission, Unset):
+            moderator_permission = self.moderator_permission.to_dict()
+
+        member_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.member_permission, Unset):
+            member_permission = self.member_permission.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "name": name,
+                "level": level,
+            }
+        )
+        if description is not UNSET:
+            field_dict["description"] = description
+        if invite_only is not UNSET:
+            field_dict["invite_only"] = invite_only
+        if team_ids is not UNSET:
+            field_dict["team_ids"] = team_ids
+        if user_ids is not UNSET:
+            field_dict["user_ids"] = user_ids
+        if email_ids is not UNSET:
+            field_dict["email_ids"] = email_ids
+        if admin_ids is not UNSET:
+            field_dict["admin_ids"] = admin_ids
+        if moderator_ids is not UNSET:
+            field_dict["moderator_ids"] = moderator_ids
+        if image_data is not UNSET:
+            field_dict["image_data"] = image_data
+        if config is not UNSET:
+            field_dict["config"] = config
+        if admin_permission is not UNSET:
+            field_dict["admin_permission"] = admin_permission
+        if moderator_permission is not UNSET:
+            field_dict["moderator_permission"] = moderator_permission
+        if member_permission is not UNSET:
+            field_dict["member_permission"] = member_permission
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.channel_config import ChannelConfig  # noqa: PLC0415
+        from ..models.channel_permission import ChannelPermission  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        level = ChannelLevel(d.pop("level"))
+
+        description = d.pop("description", UNSET)
+
+        invite_only = d.pop("invite_only", UNSET)
+
+        team_ids = cast(list[str], d.pop("team_ids", UNSET))
+
+        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+
+        email_ids = cast(list[str], d.pop("email_ids", UNSET))
+
+        admin_ids = cast(list[str], d.pop("admin_ids", UNSET))
+
+        moderator_ids = cast(list[str], d.pop("moderator_ids", UNSET))
+
+        image_data = d.pop("image_data", UNSET)
+
+        _config = d.pop("config", UNSET)
+        config: ChannelConfig | Unset
+        if isinstance(_config, Unset):
+            config = UNSET
+        else:
+            config = ChannelConfig.from_dict(_config)
+
+        _admin_permission = d.pop("admin_permission", UNSET)
+        admin_permission: ChannelPermission | Unset
+        if isinstance(_admin_permission, Unset):
+            admin_permission = UNSET
+        else:
+            admin_permission = ChannelPermission.from_dict(_admin_permission)
+
+        _moderator_permission = d.pop("moderator_permission", UNSET)
+        moderator_permission: ChannelPermission | Unset
+        if isinstance(_moderator_permission, Unset):
+            moderator_permission = UNSET
+        else:
+            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+
+        _member_permission = d.pop("member_permission", UNSET)
+        member_permission: ChannelPermission | Unset
+        if isinstance(_member_permission, Unset):
+            member_permission = UNSET
+        else:
+            member_permission = ChannelPermission.from_dict(_member_permission)
+
+        create_channel_request = cls(
+            name=name,
+            level=level,
+            description=description,
+            invite_only=invite_only,
+            team_ids=team_ids,
+            user_ids=user_ids,
+            email_ids=email_ids,
+            admin_ids=admin_ids,
+            moderator_ids=moderator_ids,
+            image_data=image_data,
+            config=config,
+            admin_permission=admin_permission,
+            moderator_permission=moderator_permission,
+            member_permission=member_permission,
+        )
+
+        create_channel_request.additional_properties = d
+        return create_channel_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

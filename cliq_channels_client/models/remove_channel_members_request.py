@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="RemoveChannelMembersRequest")
+
+
+@_attrs_define
+class RemoveChannelMembersRequest:
+    user_ids: list[str]
+    """ A list of user identifiers that need to be removed from the channel. """
+    silent: bool | Unset = False
+    """ If true, the users will be removed silently without sending any notification to the channel or the removed
+    users. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        user_ids = self.user_ids
+
+        silent = self.silent
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "user_ids": user_ids,
+            }
+        )
+        if silent is not UNSET:
+            field_dict["silent"] = silent
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        user_ids = cast(list[str], d.pop("user_ids"))
+
+        silent = d.pop("silent", UNSET)
+
+        remove_channel_members_request = cls(
+            user_ids=user_ids,
+            silent=silent,
+        )
+
+        remove_channel_members_request.additional_properties = d
+        return remove_channel_members_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

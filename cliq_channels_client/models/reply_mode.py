@@ -1,0 +1,32 @@
+from enum import StrEnum
+
+
+class ReplyMode(StrEnum):
+    """String enum that keeps values it does not know.
+
+    Servers add enum values before clients learn them.  Instead of raising
+    ``ValueError``, an unknown value becomes a pseudo-member named ``UNKNOWN``
+    whose ``.value`` is exactly what the server sent (so it round-trips through
+    ``to_dict``) and whose ``is_known`` is ``False``.
+    """
+
+    BOTH = "both"
+    NORMAL_REPLY = "normal_reply"
+    THREADS = "threads"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """``False`` for a value this client's OpenAPI document did not list."""
+        return self._name_ in type(self)._member_map_
+
+    @classmethod
+    def _missing_(cls, value: object) -> "ReplyMode | None":
+        if not isinstance(value, str):
+            return None
+        pseudo_member = str.__new__(cls, value)
+        pseudo_member._name_ = "UNKNOWN"
+        pseudo_member._value_ = value
+        return pseudo_member

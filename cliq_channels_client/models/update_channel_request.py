@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.channel_config import ChannelConfig
+    from ..models.channel_permission import ChannelPermission
+
+
+T = TypeVar("T", bound="UpdateChannelRequest")
+
+
+@_attrs_define
+class UpdateChannelRequest:
+    name: str | Unset = UNSET
+    """ Renaming an existing channel. """
+    description: str | Unset = UNSET
+    """ Updating the existing description of a channel. """
+    image_data: str | Unset = UNSET
+    """ The base64-encoded image content to be uploaded as display picture for the channel. """
+    config: ChannelConfig | Unset = UNSET
+    """ Custom configurations that define channel behavior. """
+    admin_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    moderator_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    member_permission: ChannelPermission | Unset = UNSET
+    """ Set of permissions applicable to users in a channel role. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        description = self.description
+
+        image_data = self.image_data
+
+        config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.config, Unset):
+            config = self.config.to_dict()
+
+        admin_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.admin_permission, Unset):
+            admin_permission = self.admin_permission.to_dict()
+
+        moderator_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.moderator_permission, Unset):
+            moderator_permission = self.moderator_permission.to_dict()
+
+        member_permission: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.member_permission, Unset):
+            member_permission = self.member_permission.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if name is not UNSET:
+            field_dict["name"] = name
+        if description is not UNSET:
+            field_dict["description"] = description
+        if image_data is not UNSET:
+            field_dict["image_data"] = image_data
+        if config is not UNSET:
+            field_dict["config"] = config
+        if admin_permission is not UNSET:
+            field_dict["admin_permission"] = admin_permission
+        if moderator_permission is not UNSET:
+            field_dict["moderator_permission"] = moderator_permission
+        if member_permission is not UNSET:
+            field_dict["member_permission"] = member_permission
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.channel_config import ChannelConfig  # noqa: PLC0415
+        from ..models.channel_permission import ChannelPermission  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name", UNSET)
+
+        description = d.pop("description", UNSET)
+
+        image_data = d.pop("image_data", UNSET)
+
+        _config = d.pop("config", UNSET)
+        config: ChannelConfig | Unset
+        if isinstance(_config, Unset):
+            config = UNSET
+        else:
+            config = ChannelConfig.from_dict(_config)
+
+        _admin_permission = d.pop("admin_permission", UNSET)
+        admin_permission: ChannelPermission | Unset
+        if isinstance(_admin_permission, Unset):
+            admin_permission = UNSET
+        else:
+            admin_permission = ChannelPermission.from_dict(_admin_permission)
+
+        _moderator_permission = d.pop("moderator_permission", UNSET)
+        moderator_permission: ChannelPermission | Unset
+        if isinstance(_moderator_permission, Unset):
+            moderator_permission = UNSET
+        else:
+            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+
+        _member_permission = d.pop("member_permission", UNSET)
+        member_permission: ChannelPermission | Unset
+        if isinstance(_member_permission, Unset):
+            member_permission = UNSET
+        else:
+            member_permission = ChannelPermission.from_dict(_member_permission)
+
+        update_channel_request = cls(
+            name=name,
+            description=description,
+            image_data=image_data,
+            config=config,
+            admin_permission=admin_permission,
+            moderator_permission=moderator_permission,
+            member_permission=member_permission,
+        )
+
+        update_channel_request.additional_properties = d
+        return update_channel_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Generate the cliq_channels_client package from openapi/ into "$1/cliq_channels_client".
+# Deterministic: same document + same pinned tools => same bytes.  Called by
+# `make generate` (which then swaps the result into place) and by
+# `make check-generated` (which diffs it against the committed package).
+set -euo pipefail
+out="$1/cliq_channels_client"
+bin="${VENV_BIN:-.venv/bin}"
+rm -rf "$out"
+mkdir -p "$1"
+"$bin/openapi-python-client" generate \
+    --path openapi/channels.yaml \
+    --config generator-config.yaml \
+    --meta none \
+    --output-path "$out" \
+    --custom-template-path codegen/templates >/dev/null
+"$bin/python" codegen/emit_operation_table.py openapi/channels.yaml "$out/operation_table.py"
+# PEP 561 marker, and the link that serves custom/ as cliq_channels_client.custom.
+: > "$out/py.typed"
+ln -s ../custom "$out/custom"
+# Format with settings of our own, independent of pyproject's lint selection.
+"$bin/ruff" check --isolated --quiet --fix --select F401,I --line-length 120 "$out" || true
+"$bin/ruff" format --isolated --quiet --line-length 120 "$out"
