@@ -1,5 +1,6 @@
 """A client library for accessing Zoho Cliq Channels"""
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .client import AuthenticatedClient, Client
@@ -20,10 +21,9 @@ def __getattr__(name: str) -> Any:
     repository's top-level ``custom/`` directory, so regeneration never touches
     it and ``import cliq_channels_client`` stays as cheap as httpx itself.
     """
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from . import custom
-
+    if name.startswith("__") or name == "custom":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    custom = import_module(".custom", __name__)
     try:
         return getattr(custom, name)
     except AttributeError:
@@ -31,6 +31,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    from . import custom
-
-    return sorted({*globals(), *custom.__all__})
+    return sorted({*globals(), *import_module(".custom", __name__).__all__})

@@ -17,6 +17,8 @@ mkdir -p "$1"
 "$bin/python" codegen/emit_operation_table.py openapi/channels.yaml "$out/operation_table.py"
 # PEP 561 marker, and the link that serves custom/ as cliq_channels_client.custom.
 : > "$out/py.typed"
+# The document itself, for the embedded emulator (request/response validation).
+cp openapi/channels.yaml "$out/openapi.yaml"
 ln -s ../custom "$out/custom"
 # Format with settings of our own, independent of pyproject's lint selection.
 "$bin/ruff" check --isolated --quiet --fix --select F401,I --line-length 120 "$out" || true

@@ -1,0 +1,280 @@
+"""One exception hierarchy for everything the client can raise.
+
+Shape borrowed from openai-python: one base class, a subclass per documented
+status, each carrying the status, Zoho's ``code`` and ``message``, the
+operation id and the ``httpx.Response``.  Messages and reprs are built only
+from those fields, never from request headers or token-endpoint bodies, so no
+token or secret can leak through an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "CliqAPIError",
+    "CliqError",
+    "CliqTransportError",
+    "CliqValidationError",
+    "InternalServerError",
+    "MethodNotAllowedError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "OperationLockedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimitWaitExceededError",
+    "ServerError",
+    "ThrottledError",
+    "TokenRefreshError",
+    "error_from_response",
+    "is_throttle_response",
+]
+
+#: Zoho's body for a throttled call, seen with HTTP 400 as well as 429.
+THROTTLE_CODE = "request_limit_exceeded"
+#: Code of the HTTP 400 a sync_token request gets when more than 50 channels changed
+#: (the reference promises "an exception" without showing it; see openapi/).
+SYNC_LIMIT_CODE = "sync_limit_exceeded"
+
+
+class CliqError(Exception):
+    """Base class of every error raised by cliq_channels_client."""
+
+    operation_id: str | None = None
+
+
+class CliqValidationError(CliqError, ValueError):
+    """A request broke a rule of the OpenAPI document; it was not sent.
+
+    ``field`` is a dotted path (``"name"``, ``"config.reply_mode"``,
+    ``"query.limit"``), ``rule`` the JSON Schema keyword (``maxLength``,
+    ``enum``, ``required``...).
+    """
+
+    def __init__(self, *, operation_id: str | None, field: str, rule: str, detail: str) -> None:
+        self.operation_id = operation_id
+        self.field = field
+        self.rule = rule
+        self.detail = detail
+        where = f"{operation_id}: " if operation_id else ""
+        super().__init__(f"{where}invalid {field!r} ({rule}): {detail}")
+
+
+class CliqTransportError(CliqError):
+    """The request could not be completed: connection failure or timeout, after retries.
+
+    ``may_have_been_sent`` is ``True`` when the server might have received and
+    applied the request (so a POST was deliberately not replayed).
+    """
+
+    def __init__(self, message: str, *, operation_id: str | None, attempts: int, may_have_been_sent: bool) -> None:
+        self.operation_id = operation_id
+        self.attempts = attempts
+        self.may_have_been_sent = may_have_been_sent
+        super().__init__(message)
+
+
+class CliqAPIError(CliqError):
+    """The server answered with an error status."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        message: str,
+        code: str | None,
+        operation_id: str | None,
+        response: httpx.Response | None,
+        body: Any = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.code = code
+        self.operation_id = operation_id
+        self.response = response
+        self.body = body
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [f"HTTP {self.status_code}"]
+        if self.operation_id:
+            parts.append(self.operation_id)
+        if self.code:
+            parts.append(f"code={self.code}")
+        return f"{' '.join(parts)}: {self.message}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code!r}, code={self.code!r}, "
+            f"operation_id={self.operation_id!r}, message={self.message!r})"
+        )
+
+
+class BadRequestError(CliqAPIError):
+    """HTTP 400: malformed or missing parameter."""
+
+
+class AuthenticationError(CliqAPIError):
+    """HTTP 401: the access token is invalid or expired (after one refresh and replay)."""
+
+
+class PermissionDeniedError(CliqAPIError):
+    """HTTP 403: the token lacks the operation's scope, or the user lacks permission."""
+
+    def __init__(self, *, required_scopes: Sequence[str] = (), **kwargs: Any) -> None:
+        self.required_scopes = tuple(required_scopes)
+        super().__init__(**kwargs)
+
+    def _describe(self) -> str:
+        text = super()._describe()
+        if self.required_scopes:
+            text += f" (this operation needs the OAuth scope {', '.join(self.required_scopes)})"
+        return text
+
+
+class NotFoundError(CliqAPIError):
+    """HTTP 404: wrong URL, or the channel/user/bot does not exist."""
+
+
+class MethodNotAllowedError(CliqAPIError):
+    """HTTP 405."""
+
+
+class NotAcceptableError(CliqAPIError):
+    """HTTP 406."""
+
+
+class ServerError(CliqAPIError):
+    """HTTP 5xx, after any retries the policy allowed."""
+
+
+class InternalServerError(ServerError):
+    """HTTP 500."""
+
+
+class RateLimitError(CliqError):
+    """Base of every rate-limit outcome; ``retry_at`` is a clock timestamp, ``retry_after`` seconds."""
+
+    retry_at: float
+    retry_after: float
+
+
+class ThrottledError(RateLimitError, CliqAPIError):
+    """The server throttled the call (HTTP 429, or HTTP 400 ``request_limit_exceeded``).
+
+    The operation is now treated as locked until ``retry_at``; further calls
+    raise :class:`OperationLockedError` without being sent.
+    """
+
+    def __init__(self, *, retry_at: float, retry_after: float, **kwargs: Any) -> None:
+        self.retry_at = retry_at
+        self.retry_after = retry_after
+        super().__init__(**kwargs)
+
+    def _describe(self) -> str:
+        return f"{super()._describe()} (locked for {self.retry_after:.0f}s)"
+
+
+class OperationLockedError(RateLimitError):
+    """Not sent: the server locked this operation for this user and the lock has not expired."""
+
+    def __init__(self, *, operation_id: str, retry_at: float, retry_after: float) -> None:
+        self.operation_id = operation_id
+        self.retry_at = retry_at
+        self.retry_after = retry_after
+        super().__init__(f"{operation_id} is locked by the server's rate limit; it opens again in {retry_after:.1f}s")
+
+
+class RateLimitWaitExceededError(RateLimitError):
+    """Not sent: staying within the limit would mean waiting longer than ``max_wait`` allows."""
+
+    def __init__(self, *, operation_id: str, retry_at: float, retry_after: float, max_wait: float) -> None:
+        self.operation_id = operation_id
+        self.retry_at = retry_at
+        self.retry_after = retry_after
+        self.max_wait = max_wait
+        super().__init__(
+            f"{operation_id}: the next slot within the rate limit is {retry_after:.1f}s away, "
+            f"more than max_wait={max_wait:.1f}s; not sent, to avoid a 10-minute lock"
+        )
+
+
+class TokenRefreshError(CliqError):
+    """The access token could not be obtained or refreshed.
+
+    ``retry_at`` (a clock timestamp) is set when Zoho's issuance limit, or the
+    client's own guard of it, says when a new token may be requested.  The
+    message carries Zoho's ``error`` code, never a token or the client secret.
+    """
+
+    def __init__(self, message: str, *, error_code: str | None = None, retry_at: float | None = None) -> None:
+        self.error_code = error_code
+        self.retry_at = retry_at
+        super().__init__(message)
+
+
+_STATUS_ERRORS: dict[int, type[CliqAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    406: NotAcceptableError,
+    500: InternalServerError,
+}
+
+
+def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | None]:
+    """Return ``(body, code, message)`` of an error response, tolerating any body."""
+    try:
+        body: Any = json.loads(response.content) if response.content else None
+    except ValueError:
+        return response.text[:500], None, None
+    if not isinstance(body, dict):
+        return body, None, None
+    code = body.get("code")
+    message = body.get("message")
+    return body, code if isinstance(code, str) else None, message if isinstance(message, str) else None
+
+
+def is_throttle_response(response: httpx.Response) -> bool:
+    """HTTP 429, or Zoho's HTTP 400 with code ``request_limit_exceeded``; the body must be read."""
+    if response.status_code == 429:
+        return True
+    if response.status_code != 400:
+        return False
+    _, code, _ = parse_error_body(response)
+    return code == THROTTLE_CODE
+
+
+def error_from_response(
+    response: httpx.Response,
+    *,
+    operation_id: str | None,
+    required_scopes: Sequence[str] = (),
+    default_messages: dict[int, str] | None = None,
+) -> CliqAPIError:
+    """Build the typed error for an error response whose body has been read (not for throttles)."""
+    body, code, message = parse_error_body(response)
+    status = response.status_code
+    if message is None:
+        message = (default_messages or {}).get(status) or response.reason_phrase or "error"
+    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else CliqAPIError)
+    kwargs: dict[str, Any] = {
+        "status_code": status,
+        "message": message,
+        "code": code,
+        "operation_id": operation_id,
+        "response": response,
+        "body": body,
+    }
+    if cls is PermissionDeniedError:
+        return PermissionDeniedError(required_scopes=required_scopes, **kwargs)
+    return cls(**kwargs)
