@@ -1,0 +1,10 @@
+"""Suite-wide fixtures: every async test runs under asyncio and under trio."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
