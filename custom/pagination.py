@@ -1,0 +1,447 @@
+"""Iterate over ``list_channels`` page by page, following ``next_token`` while ``has_more``.
+
+One :class:`ChannelPager` serves ``for`` and ``async for`` (item level) and
+``pages()`` / ``apages()`` (page level).  The position lives in one small
+state machine (:class:`_ListState`) shared by thin sync and async drivers, so
+both behave identically.  Only one page is held at a time, so memory stays
+flat however many channels there are.
+
+Position contract (:class:`ListCursor`): ``pager.cursor`` always names the
+first channel not yet handed out, as *the next_token that fetches its page*
+plus *how many channels of that page were already handed out*.  A channel
+counts as handed out the moment ``next()`` returns it (a page, the moment
+``pages()`` yields it).  State changes only after a successful response, so a
+request that fails (raised by the transport after its own retries, or a typed
+error from a non-200 answer) leaves the cursor where it was: catch the error
+and keep iterating the same pager, or build a new one from ``str(pager.cursor)``,
+and every channel arrives exactly once -- provided the server answers the same
+``next_token`` with the same page, which is what opaque continuation tokens promise.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Final, TypedDict, cast
+
+import attrs
+import httpx
+
+from ..api.channels import list_channels
+from ..client import AuthenticatedClient, Client
+from ..errors import UnexpectedStatus
+from ..models import Channel, ChannelLevel, ChannelList, ChannelStatus
+from ..types import UNSET, Response
+from .clock import SYSTEM_CLOCK
+from .errors import CliqError, ThrottledError, error_from_response, is_throttle_response
+from .operations import OPERATIONS_BY_ID
+
+__all__ = ["ChannelPager", "ListCursor", "ListFilters", "Page", "PaginationError"]
+
+logger = logging.getLogger("cliq_channels_client.pagination")
+
+OPERATION_ID: Final = "list_channels"
+_CURSOR_PREFIX: Final = "lc1:"
+
+
+class ListFilters(TypedDict, total=False):
+    """Every filter of ``list_channels`` (paging parameters aside), for ``**filters`` signatures."""
+
+    name: str
+    status: ChannelStatus | str
+    level: ChannelLevel | str
+    modified_before: datetime.datetime
+    modified_after: datetime.datetime
+    created_before: datetime.datetime
+    created_after: datetime.datetime
+    channel_ids: str | Sequence[str]
+    chat_ids: str | Sequence[str]
+    team_ids: str | Sequence[str]
+    created_by: str
+    order_by: str
+    pinned: bool
+    joined: bool
+
+
+class PaginationError(CliqError):
+    """The server broke the paging protocol (``has_more`` without a new ``next_token``); iterating would loop."""
+
+    operation_id = OPERATION_ID
+
+
+@attrs.frozen
+class ListCursor:
+    """Where a listing resumes: the page fetched by ``next_token`` (``None``: the first), minus ``skip`` channels.
+
+    ``done`` marks a finished listing, so a saved cursor never restarts one.
+    ``str(cursor)`` is a compact string to persist; :meth:`parse` reads it back.
+    """
+
+    next_token: str | None = None
+    skip: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    done: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.done and (self.next_token is not None or self.skip):
+            raise ValueError("a finished cursor carries no next_token and no skip")
+
+    def __str__(self) -> str:
+        if self.done:
+            return f"{_CURSOR_PREFIX}done"
+        return f"{_CURSOR_PREFIX}{self.skip}:{self.next_token or ''}"
+
+    @classmethod
+    def parse(cls, text: str) -> ListCursor:
+        """Read ``str(cursor)`` back; any other string is taken as a raw ``next_token`` from the server."""
+        if not text.startswith(_CURSOR_PREFIX):
+            return cls(next_token=text or None)
+        body = text[len(_CURSOR_PREFIX) :]
+        if body == "done":
+            return cls(done=True)
+        skip, sep, token = body.partition(":")
+        if not sep or not skip.isdigit():
+            raise ValueError(f"not a list cursor: {text[:40]!r}")
+        return cls(next_token=token or None, skip=int(skip))
+
+
+@attrs.frozen
+class Page:
+    """One page as handed out: the channels not yet handed out, and the server's paging fields.
+
+    ``raw`` is the generated :class:`ChannelList` (unknown fields in its
+    ``additional_properties``); ``number`` counts pages fetched by this pager.
+    """
+
+    items: tuple[Channel, ...]
+    has_more: bool
+    next_token: str | None
+    sync_token: str | None
+    number: int
+    raw: ChannelList = attrs.field(repr=False, eq=False)
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _token(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+class _ListState:
+    """The cursor state machine: what to request next, and what to hand out next.
+
+    No I/O here; the drivers in :class:`ChannelPager` send the request that
+    :meth:`request_kwargs` describes and feed the response to :meth:`accept`.
+    """
+
+    __slots__ = ("_attempt", "_index", "_items", "_page", "_pages_fetched", "cursor", "max_pages", "query")
+
+    def __init__(self, query: dict[str, Any], cursor: ListCursor, max_pages: int | None) -> None:
+        self.query = query
+        self.cursor = cursor
+        self.max_pages = max_pages
+        self._page: ChannelList | None = None
+        self._items: list[Channel] = []
+        self._index = 0
+        self._pages_fetched = 0
+        self._attempt = 1
+
+    @property
+    def pages_fetched(self) -> int:
+        return self._pages_fetched
+
+    def can_fetch(self) -> bool:
+        if self.cursor.done or self._page is not None:
+            return False
+        return self.max_pages is None or self._pages_fetched < self.max_pages
+
+    def request_kwargs(self) -> dict[str, Any]:
+        return {**self.query, "next_token": self.cursor.next_token or UNSET}
+
+    def failed(self, exc: BaseException) -> None:
+        """A request for the page at the cursor failed; nothing moves."""
+        logger.info(
+            "list_channels page %d failed (%s); the cursor still points at it",
+            self._pages_fetched + 1,
+            type(exc).__name__,
+            extra={"operation_id": OPERATION_ID, "attempt": self._attempt},
+        )
+        self._attempt += 1
+
+    def accept(self, response: Response[Any]) -> None:
+        """Load the page the cursor asked for, or raise the typed error the response stands for."""
+        page = _parse(response)
+        if page.has_more is True and _token(page.next_token) in (None, self.cursor.next_token):
+            raise PaginationError("list_channels answered has_more=true without a new next_token")
+        self._page = page
+        self._items = page.channels if isinstance(page.channels, list) else []
+        self._pages_fetched += 1
+        logger.debug(
+            "list_channels page %d: %d channels, has_more=%s",
+            self._pages_fetched,
+            len(self._items),
+            page.has_more is True,
+            extra={"operation_id": OPERATION_ID, "attempt": self._attempt, "page": self._pages_fetched},
+        )
+        self._attempt = 1
+        self._index = self.cursor.skip
+        if self._index > len(self._items):
+            logger.warning(
+                "list_channels page %d has %d channels, fewer than the cursor's skip of %d",
+                self._pages_fetched,
+                len(self._items),
+                self._index,
+                extra={"operation_id": OPERATION_ID, "attempt": 1},
+            )
+
+    def take_item(self) -> Channel | None:
+        """The next channel of the loaded page, or ``None`` when a fetch (or nothing) comes next."""
+        if self._page is None:
+            return None
+        if self._index >= len(self._items):
+            self._finish_page()
+            return None
+        item = self._items[self._index]
+        self._index += 1
+        if self._index >= len(self._items):
+            self._finish_page()
+        else:
+            self.cursor = attrs.evolve(self.cursor, skip=self._index)
+        return item
+
+    def peek_page(self) -> Page | None:
+        """The loaded page's channels not yet handed out, without handing them out."""
+        page = self._page
+        if page is None:
+            return None
+        return Page(
+            items=tuple(self._items[self._index :]),
+            has_more=page.has_more is True,
+            next_token=_token(page.next_token),
+            sync_token=_token(page.sync_token),
+            number=self._pages_fetched,
+            raw=page,
+        )
+
+    def take_page(self) -> Page | None:
+        page = self.peek_page()
+        if page is not None:
+            self._finish_page()
+        return page
+
+    def _finish_page(self) -> None:
+        page = self._page
+        assert page is not None
+        if page.has_more is True:
+            self.cursor = ListCursor(next_token=_token(page.next_token))
+        else:
+            self.cursor = ListCursor(done=True)
+        self._page = None
+        self._items = []
+        self._index = 0
+
+
+def _parse(response: Response[Any]) -> ChannelList:
+    """The page of a 200 answer; any other status becomes its typed error, never an empty page."""
+    if response.status_code == 200 and isinstance(response.parsed, ChannelList):
+        return response.parsed
+    raise _error(httpx.Response(int(response.status_code), headers=response.headers, content=response.content))
+
+
+def _error(response: httpx.Response) -> CliqError:
+    """What the client's transport raises for this response, for clients that do not raise."""
+    operation = OPERATIONS_BY_ID[OPERATION_ID]
+    if is_throttle_response(response):
+        try:
+            retry_after = float(response.headers.get("Retry-After", ""))
+        except ValueError:
+            retry_after = operation.rate_limit.lock
+        error = error_from_response(response, operation_id=OPERATION_ID)
+        return ThrottledError(
+            retry_at=SYSTEM_CLOCK.now() + retry_after,
+            retry_after=retry_after,
+            status_code=error.status_code,
+            message=error.message,
+            code=error.code,
+            operation_id=OPERATION_ID,
+            response=response,
+            body=error.body,
+        )
+    return error_from_response(response, operation_id=OPERATION_ID, required_scopes=operation.scopes)
+
+
+def _unexpected(exc: UnexpectedStatus) -> CliqError:
+    """The typed error for a status the document does not list (``raise_on_unexpected_status=True``)."""
+    return _error(httpx.Response(exc.status_code, content=exc.content))
+
+
+def _join_ids(field: str, value: str | Sequence[str] | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if not value:
+        raise ValueError(f"{field} is an empty list; pass None to not filter by it")
+    return ",".join(value)
+
+
+class ChannelPager:
+    """Channels of ``list_channels``, fetched one page at a time as they are consumed.
+
+    ``for channel in pager`` / ``async for channel in pager`` hand out
+    channels; ``pages()`` / ``apages()`` hand out :class:`Page` objects.  A
+    pager is a one-pass cursor for one consumer: iterating again continues
+    where the last loop stopped, including after an exception (see the module
+    docstring for the exact contract).  ``cursor`` accepts ``str(pager.cursor)``
+    or a raw ``next_token``; resume with the same filters.  ``max_pages`` caps
+    the requests this pager sends, for batch jobs that resume later.
+    ``channel_ids``, ``chat_ids`` and ``team_ids`` take lists (joined with
+    commas).  ``sync_token`` lists only channels changed since that token;
+    :class:`~.sync.ChannelSync` builds incremental sync on it.
+    """
+
+    def __init__(
+        self,
+        client: Client | AuthenticatedClient,
+        *,
+        limit: int | None = 100,
+        name: str | None = None,
+        status: ChannelStatus | str | None = None,
+        level: ChannelLevel | str | None = None,
+        modified_before: datetime.datetime | None = None,
+        modified_after: datetime.datetime | None = None,
+        created_before: datetime.datetime | None = None,
+        created_after: datetime.datetime | None = None,
+        channel_ids: str | Sequence[str] | None = None,
+        chat_ids: str | Sequence[str] | None = None,
+        team_ids: str | Sequence[str] | None = None,
+        created_by: str | None = None,
+        order_by: str | None = None,
+        pinned: bool | None = None,
+        joined: bool | None = None,
+        sync_token: str | None = None,
+        cursor: ListCursor | str | None = None,
+        max_pages: int | None = None,
+    ) -> None:
+        if max_pages is not None and max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        query: dict[str, Any] = {
+            "limit": limit,
+            "name": name,
+            "status": None if status is None else ChannelStatus(status),
+            "level": None if level is None else ChannelLevel(level),
+            "modified_before": modified_before,
+            "modified_after": modified_after,
+            "created_before": created_before,
+            "created_after": created_after,
+            "channel_ids": _join_ids("channel_ids", channel_ids),
+            "chat_ids": _join_ids("chat_ids", chat_ids),
+            "team_ids": _join_ids("team_ids", team_ids),
+            "created_by": created_by,
+            "order_by": order_by,
+            "pinned": pinned,
+            "joined": joined,
+            "sync_token": sync_token,
+        }
+        if isinstance(cursor, str):
+            cursor = ListCursor.parse(cursor)
+        self._client = cast(AuthenticatedClient, client)  # the generated functions accept either
+        self._state = _ListState(
+            {key: value for key, value in query.items() if value is not None}, cursor or ListCursor(), max_pages
+        )
+
+    @property
+    def cursor(self) -> ListCursor:
+        """Resume point: the first channel not yet handed out (persist ``str(pager.cursor)``)."""
+        return self._state.cursor
+
+    @property
+    def done(self) -> bool:
+        """``True`` once the last page has been handed out."""
+        return self._state.cursor.done
+
+    @property
+    def pages_fetched(self) -> int:
+        return self._state.pages_fetched
+
+    # --- sync driver -------------------------------------------------------
+
+    def _fetch(self) -> None:
+        state = self._state
+        try:
+            response = list_channels.sync_detailed(client=self._client, **state.request_kwargs())
+        except UnexpectedStatus as exc:
+            state.failed(exc)
+            raise _unexpected(exc) from exc
+        except Exception as exc:
+            state.failed(exc)
+            raise
+        state.accept(response)
+
+    def __iter__(self) -> ChannelPager:
+        return self
+
+    def __next__(self) -> Channel:
+        state = self._state
+        while (item := state.take_item()) is None:
+            if not state.can_fetch():
+                raise StopIteration
+            self._fetch()
+        return item
+
+    def peek_page(self) -> Page | None:
+        """The page at the cursor (fetched if need be), without handing anything out; ``None`` when finished."""
+        if self._state.can_fetch():
+            self._fetch()
+        return self._state.peek_page()
+
+    def next_page(self) -> Page | None:
+        """Hand out the rest of the current page, or the next page; ``None`` when finished."""
+        if self._state.can_fetch():
+            self._fetch()
+        return self._state.take_page()
+
+    def pages(self) -> Iterator[Page]:
+        while (page := self.next_page()) is not None:
+            yield page
+
+    # --- async driver ------------------------------------------------------
+
+    async def _afetch(self) -> None:
+        state = self._state
+        try:
+            response = await list_channels.asyncio_detailed(client=self._client, **state.request_kwargs())
+        except UnexpectedStatus as exc:
+            state.failed(exc)
+            raise _unexpected(exc) from exc
+        except Exception as exc:
+            state.failed(exc)
+            raise
+        state.accept(response)
+
+    def __aiter__(self) -> ChannelPager:
+        return self
+
+    async def __anext__(self) -> Channel:
+        state = self._state
+        while (item := state.take_item()) is None:
+            if not state.can_fetch():
+                raise StopAsyncIteration
+            await self._afetch()
+        return item
+
+    async def apeek_page(self) -> Page | None:
+        if self._state.can_fetch():
+            await self._afetch()
+        return self._state.peek_page()
+
+    async def anext_page(self) -> Page | None:
+        if self._state.can_fetch():
+            await self._afetch()
+        return self._state.take_page()
+
+    async def apages(self) -> AsyncIterator[Page]:
+        while (page := await self.anext_page()) is not None:
+            yield page
