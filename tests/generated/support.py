@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,12 +119,18 @@ def error_fixture(status: int) -> dict[str, Any]:
     return body
 
 
-def make_client(*, raise_on_unexpected_status: bool = False) -> AuthenticatedClient:
+# One verifying TLS context for every test client: building one per httpx client
+# (loading the CA bundle) would cost more than the whole mocked exchange.
+_TLS = ssl.create_default_context()
+
+
+def make_client(*, base_url: str = BASE_URL, raise_on_unexpected_status: bool = False) -> AuthenticatedClient:
     return AuthenticatedClient(
-        base_url=BASE_URL,
+        base_url=base_url,
         token=TOKEN,
         prefix="Zoho-oauthtoken",
         raise_on_unexpected_status=raise_on_unexpected_status,
+        verify_ssl=_TLS,
     )
 
 
