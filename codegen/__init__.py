@@ -1,0 +1,1 @@
+"""The generation pipeline: regenerate, vendor and update the document (hand-written, never shipped)."""
