@@ -1,0 +1,485 @@
+"""The transport that turns a plain httpx client into a careful Cliq client.
+
+:class:`CliqTransport` wraps an inner sync and an inner async transport (one
+object serves ``httpx.Client`` and ``httpx.AsyncClient``, like
+``httpx.MockTransport``).  For each request that
+:func:`~.operations.match_operation` maps to an API operation it:
+
+1. validates it against the operation's schemas (``validation.py``), raising
+   :class:`CliqValidationError` before anything is sent;
+2. takes a rate-limit slot for (user, operation) from the
+   :class:`~.ratelimit.RateLimiter`, waiting up to ``max_wait`` (raising
+   :class:`OperationLockedError` at once if the server locked the operation);
+3. sends it through the inner transport, retrying transient faults as
+   :class:`~.retry.RetryPolicy` allows -- a request that may have reached the
+   server is replayed only if its method is idempotent, so a POST is replayed
+   only after ``ConnectError``/``ConnectTimeout``/``PoolTimeout``; each retry
+   takes a new slot;
+4. releases the slot when the attempt completes (its stamp is that moment);
+5. maps the answer: a throttle (429, or 400 ``request_limit_exceeded``) locks
+   the operation for ``Retry-After`` or the rule's lock period and raises
+   :class:`ThrottledError` (never retried); any other error status except 401
+   raises the typed error of ``errors.py``; a 401 is returned, body read, for
+   the auth flow to refresh and replay.  With ``raise_on_error=False`` every
+   answer is returned untouched (throttles still lock), for the generated
+   ``*_detailed`` functions.
+
+Requests that match no operation (the token endpoint) are only retried.  A
+final transport failure raises :class:`CliqTransportError` chained from the
+httpx exception; a final 5xx of an operation raises :class:`ServerError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from ..operation_table import ERROR_MESSAGES
+from .clock import SYSTEM_CLOCK, Clock
+from .errors import (
+    CliqTransportError,
+    ThrottledError,
+    error_from_response,
+    is_throttle_response,
+    parse_error_body,
+)
+from .observability import (
+    RATELIMIT_LOGGER,
+    RETRY_LOGGER,
+    TRANSPORT_LOGGER,
+    ClientHooks,
+    ErrorEvent,
+    RateLimitWaitEvent,
+    RequestEvent,
+    ResponseEvent,
+    RetryEvent,
+    ThrottleEvent,
+    call_hook,
+    log,
+)
+from .operations import Operation, match_operation
+from .ratelimit import LocalRateLimiter, RateLimiter
+from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
+from .validation import validate_request
+
+__all__ = ["CliqTransport"]
+
+_DEBUG = logging.DEBUG
+
+
+class _Call:
+    """Per-request state shared by the sync and async loops."""
+
+    __slots__ = ("attempt", "idempotent", "key", "maybe_sent", "method", "operation", "operation_id", "start")
+
+    def __init__(self, operation: Operation | None, method: str, key: str, start: float) -> None:
+        self.operation = operation
+        self.operation_id = operation.operation_id if operation is not None else None
+        self.method = method
+        self.idempotent = operation.is_idempotent if operation is not None else method in IDEMPOTENT_METHODS
+        self.key = key
+        self.start = start
+        self.attempt = 0
+        self.maybe_sent = False
+
+
+class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Validation, pacing, safe retries and typed errors around an inner transport.
+
+    ``transport`` / ``async_transport`` default to ``httpx.HTTPTransport`` /
+    ``httpx.AsyncHTTPTransport`` built lazily from ``transport_options``
+    (``verify``, ``cert``, ``http2``, ``limits``, ``proxy``...; ``retries``
+    defaults to 0 because retrying is this class's job).  Closing this
+    transport closes the inner one of the same kind, as httpx closes the
+    transport it is given.
+    """
+
+    def __init__(
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        rate_limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        user_key: str = "default",
+        clock: Clock = SYSTEM_CLOCK,
+        max_wait: float = 120.0,
+        validate: bool = True,
+        raise_on_error: bool = True,
+        hooks: ClientHooks | None = None,
+        **transport_options: Any,
+    ) -> None:
+        if max_wait < 0:
+            raise ValueError("max_wait must be >= 0")
+        self._transport = transport
+        self._async_transport = async_transport
+        self._options = transport_options
+        self._create_lock = threading.Lock()
+        self._clock = clock
+        self._limiter: RateLimiter = rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock)
+        self._retry = retry if retry is not None else RetryPolicy()
+        self._user_key = user_key
+        self._keys: dict[str, str] = {}
+        self._max_wait = float(max_wait)
+        self._validate = validate
+        self._raise_on_error = raise_on_error
+        self._hooks = hooks
+
+    def __repr__(self) -> str:
+        return f"CliqTransport(user_key={self._user_key!r}, retry={self._retry!r}, rate_limiter={self._limiter!r})"
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        return self._limiter
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._retry
+
+    # -- sync ------------------------------------------------------------------------------------
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        call = self._begin(request)
+        operation = call.operation
+        inner = self._transport or self._sync_inner()
+        limiter, clock = self._limiter, self._clock
+        while True:
+            call.attempt += 1
+            if operation is not None:
+                before = clock.now()
+                try:
+                    limiter.acquire(
+                        call.key, operation.rate_limit, operation_id=operation.operation_id, max_wait=self._max_wait
+                    )
+                except Exception as exc:
+                    self._refused(call, exc)
+                    raise
+                sent_at = clock.now()
+                if sent_at > before:
+                    self._waited(call, sent_at - before)
+            else:
+                sent_at = clock.now()
+            self._sending(call)
+            try:
+                response = inner.handle_request(request)
+            except httpx.TransportError as exc:
+                if operation is not None:
+                    limiter.release(call.key, operation.rate_limit)
+                clock.sleep(self._failed(call, exc, sent_at))
+                continue
+            except BaseException:
+                if operation is not None:
+                    limiter.release(call.key, operation.rate_limit)
+                raise
+            if operation is not None:
+                limiter.release(call.key, operation.rate_limit)
+            self._answered(call, response, sent_at)
+            if response.status_code < 400:
+                return response
+            response.read()
+            if operation is not None and is_throttle_response(response):
+                retry_at = self._lock_time(call, response)
+                limiter.lock(call.key, retry_at)
+                return self._throttled(call, response, retry_at)
+            delay = self._retry_delay(call, response)
+            if delay is None:
+                return self._final(call, response)
+            response.close()
+            clock.sleep(delay)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> CliqTransport:
+        self._sync_inner().__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        self.close()
+
+    # -- async -----------------------------------------------------------------------------------
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        call = self._begin(request)
+        operation = call.operation
+        inner = self._async_transport or self._async_inner()
+        limiter, clock = self._limiter, self._clock
+        while True:
+            call.attempt += 1
+            if operation is not None:
+                before = clock.now()
+                try:
+                    await limiter.aacquire(
+                        call.key, operation.rate_limit, operation_id=operation.operation_id, max_wait=self._max_wait
+                    )
+                except Exception as exc:
+                    self._refused(call, exc)
+                    raise
+                sent_at = clock.now()
+                if sent_at > before:
+                    self._waited(call, sent_at - before)
+            else:
+                sent_at = clock.now()
+            self._sending(call)
+            try:
+                response = await inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                if operation is not None:
+                    await limiter.arelease(call.key, operation.rate_limit)
+                await clock.asleep(self._failed(call, exc, sent_at))
+                continue
+            except BaseException:
+                if operation is not None:
+                    await limiter.arelease(call.key, operation.rate_limit)
+                raise
+            if operation is not None:
+                await limiter.arelease(call.key, operation.rate_limit)
+            self._answered(call, response, sent_at)
+            if response.status_code < 400:
+                return response
+            await response.aread()
+            if operation is not None and is_throttle_response(response):
+                retry_at = self._lock_time(call, response)
+                await limiter.alock(call.key, retry_at)
+                return self._throttled(call, response, retry_at)
+            delay = self._retry_delay(call, response)
+            if delay is None:
+                return self._final(call, response)
+            await response.aclose()
+            await clock.asleep(delay)
+
+    async def aclose(self) -> None:
+        if self._async_transport is not None:
+            await self._async_transport.aclose()
+
+    async def __aenter__(self) -> CliqTransport:
+        await self._async_inner().__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()
+
+    # -- inner transports, created on first use ----------------------------------------------------
+
+    def _sync_inner(self) -> httpx.BaseTransport:
+        with self._create_lock:
+            if self._transport is None:
+                self._transport = httpx.HTTPTransport(**self._options)
+            return self._transport
+
+    def _async_inner(self) -> httpx.AsyncBaseTransport:
+        with self._create_lock:
+            if self._async_transport is None:
+                self._async_transport = httpx.AsyncHTTPTransport(**self._options)
+            return self._async_transport
+
+    # -- the decisions, shared by both loops (no I/O) ----------------------------------------------
+
+    def _begin(self, request: httpx.Request) -> _Call:
+        raw = request.url.raw_path
+        cut = raw.find(b"?")
+        path = (raw[:cut] if cut >= 0 else raw).decode("latin-1")
+        operation = match_operation(request.method, path)
+        if operation is None:
+            return _Call(None, request.method, "", self._clock.now())
+        if self._validate:
+            match = operation.pattern.match(path)
+            validate_request(operation, request, match.groupdict() if match is not None else {})
+        key = self._keys.get(operation.operation_id)
+        if key is None:
+            key = self._keys[operation.operation_id] = f"{self._user_key}:{operation.operation_id}"
+        return _Call(operation, request.method, key, self._clock.now())
+
+    def _sending(self, call: _Call) -> None:
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "sending %s %s",
+            call.method,
+            call.operation_id or "(no operation)",
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_request is not None:
+            call_hook(self._hooks.on_request, RequestEvent(call.operation_id, call.method, call.attempt))
+
+    def _answered(self, call: _Call, response: httpx.Response, sent_at: float) -> None:
+        hooks = self._hooks
+        if hooks is None and not TRANSPORT_LOGGER.isEnabledFor(_DEBUG):
+            return
+        duration = self._clock.now() - sent_at
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s answered HTTP %d in %.3fs",
+            call.method,
+            call.operation_id or "(no operation)",
+            response.status_code,
+            duration,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if hooks is not None and hooks.on_response is not None:
+            event = ResponseEvent(call.operation_id, call.method, call.attempt, response.status_code, duration)
+            call_hook(hooks.on_response, event)
+
+    def _waited(self, call: _Call, waited: float) -> None:
+        log(
+            RATELIMIT_LOGGER,
+            _DEBUG,
+            "%s waited %.3fs for a rate-limit slot",
+            call.operation_id,
+            waited,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_rate_limit_wait is not None:
+            call_hook(self._hooks.on_rate_limit_wait, RateLimitWaitEvent(str(call.operation_id), call.attempt, waited))
+
+    def _refused(self, call: _Call, exc: Exception) -> None:
+        log(
+            RATELIMIT_LOGGER,
+            logging.WARNING,
+            "%s not sent: %s",
+            call.operation_id,
+            type(exc).__name__,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+
+    def _failed(self, call: _Call, exc: httpx.TransportError, sent_at: float) -> float:
+        """Delay before the next attempt after a transport failure, or raise :class:`CliqTransportError`."""
+        now = self._clock.now()
+        call.maybe_sent = call.maybe_sent or may_have_been_sent(exc)
+        reason = type(exc).__name__
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s failed: %s",
+            call.method,
+            call.operation_id or "(no operation)",
+            reason,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_error is not None:
+            call_hook(
+                self._hooks.on_error, ErrorEvent(call.operation_id, call.method, call.attempt, reason, now - sent_at)
+            )
+        delay = self._retry.decide(
+            method=call.method,
+            idempotent=call.idempotent,
+            outcome=exc,
+            attempt=call.attempt,
+            elapsed=now - call.start,
+            now=now,
+        )
+        if delay is None:
+            raise self._give_up(call, reason) from exc
+        self._retrying(call, delay, reason)
+        return delay
+
+    def _retry_delay(self, call: _Call, response: httpx.Response) -> float | None:
+        now = self._clock.now()
+        delay = self._retry.decide(
+            method=call.method,
+            idempotent=call.idempotent,
+            outcome=response,
+            attempt=call.attempt,
+            elapsed=now - call.start,
+            now=now,
+        )
+        if delay is not None:
+            self._retrying(call, delay, f"HTTP {response.status_code}")
+        return delay
+
+    def _retrying(self, call: _Call, delay: float, reason: str) -> None:
+        log(
+            RETRY_LOGGER,
+            logging.INFO,
+            "%s %s: retrying in %.3fs after %s",
+            call.method,
+            call.operation_id or "(no operation)",
+            delay,
+            reason,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_retry is not None:
+            call_hook(self._hooks.on_retry, RetryEvent(call.operation_id, call.method, call.attempt, delay, reason))
+
+    def _give_up(self, call: _Call, reason: str) -> CliqTransportError:
+        attempts = call.attempt
+        message = f"{call.operation_id or call.method}: {reason} after {attempts} attempt{'s' if attempts > 1 else ''}"
+        if call.maybe_sent:
+            message += "; the request may have reached the server"
+            if not call.idempotent:
+                message += " and was not replayed, since it is not idempotent"
+        log(RETRY_LOGGER, logging.WARNING, "%s", message, operation_id=call.operation_id, attempt=attempts)
+        return CliqTransportError(
+            message, operation_id=call.operation_id, attempts=attempts, may_have_been_sent=call.maybe_sent
+        )
+
+    def _lock_time(self, call: _Call, response: httpx.Response) -> float:
+        """Until when a throttled operation stays locked: the server's ``Retry-After``, else the rule's lock."""
+        assert call.operation is not None
+        now = self._clock.now()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
+        return now + (retry_after if retry_after is not None else call.operation.rate_limit.lock)
+
+    def _throttled(self, call: _Call, response: httpx.Response, retry_at: float) -> httpx.Response:
+        operation_id = str(call.operation_id)
+        retry_after = max(retry_at - self._clock.now(), 0.0)
+        log(
+            RATELIMIT_LOGGER,
+            logging.WARNING,
+            "%s throttled by the server (HTTP %d); locked for %.0fs",
+            operation_id,
+            response.status_code,
+            retry_after,
+            operation_id=operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_throttle is not None:
+            event = ThrottleEvent(operation_id, call.attempt, response.status_code, retry_at, retry_after)
+            call_hook(self._hooks.on_throttle, event)
+        if not self._raise_on_error:
+            return response
+        body, code, message = parse_error_body(response)
+        raise ThrottledError(
+            retry_at=retry_at,
+            retry_after=retry_after,
+            status_code=response.status_code,
+            message=message or ERROR_MESSAGES.get(429, "throttled"),
+            code=code,
+            operation_id=operation_id,
+            response=response,
+            body=body,
+        )
+
+    def _final(self, call: _Call, response: httpx.Response) -> httpx.Response:
+        """The last answer, body read: returned, or raised as the typed error of its status."""
+        operation = call.operation
+        if operation is None or not self._raise_on_error or response.status_code == 401:
+            return response
+        raise error_from_response(
+            response,
+            operation_id=operation.operation_id,
+            required_scopes=operation.scopes,
+            default_messages=ERROR_MESSAGES,
+        )

@@ -1,0 +1,179 @@
+"""Refuse, before sending, a request that breaks a rule of the OpenAPI document.
+
+The rules are the JSON Schemas the generator copied into ``operation_table``
+(lengths, enums, ``maxItems: 50`` user ids, ``limit <= 100``, required
+fields, date-time formats); nothing here restates them.  Each operation's
+schemas are compiled with fastjsonschema once, on first use, into plain
+functions.
+
+What is checked, on the request as it will go over the wire:
+
+* path parameters (percent-decoded) -> field ``path.<NAME>``;
+* query parameters, turned back into their schema types first (``"20"`` ->
+  ``20`` for integers, ``"true"``/``"false"`` for booleans; date-times stay
+  strings and must match RFC 3339, so a naive ``datetime`` is refused)
+  -> field ``query.<name>``.  A parameter given twice is refused (``type``).
+  Parameters the document does not list are *not* refused: the server
+  ignores them, and users adding a newer parameter through ``httpx_args``
+  should not be blocked by an older document;
+* the JSON body -> field ``name``, ``config.reply_mode``, ``user_ids``...;
+  a required body that is absent is refused with field ``body``.
+
+Unknown enum values that the generated models keep (their pseudo-member
+``UNKNOWN``) serialize to their raw string, so they are refused here with
+rule ``enum``: tolerated when received, never sent.  A streamed (unread)
+body is not inspected.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+import fastjsonschema
+import httpx
+
+from .errors import CliqValidationError
+from .operations import Operation
+
+__all__ = ["OperationValidator", "validate_request", "validator_for"]
+
+_Check = Callable[[Any], Any]
+
+
+def _to_int(value: str) -> Any:
+    stripped = value.lstrip("+-")
+    return int(value) if stripped.isdigit() and stripped.isascii() else value
+
+
+def _to_number(value: str) -> Any:
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def _to_bool(value: str) -> Any:
+    return {"true": True, "false": False}.get(value, value)
+
+
+_COERCE: Mapping[str, Callable[[str], Any]] = {"integer": _to_int, "number": _to_number, "boolean": _to_bool}
+
+
+def _object_schema(properties: Mapping[str, Any], *, required: bool) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": dict(properties)}
+    if required and properties:
+        schema["required"] = list(properties)
+    return schema
+
+
+def _compile(schema: Mapping[str, Any]) -> _Check:
+    # use_default=False: validation must never write defaults into the caller's data.
+    check: _Check = fastjsonschema.compile(dict(schema), use_default=False)
+    return check
+
+
+class OperationValidator:
+    """The compiled checks of one operation; build through :func:`validator_for`."""
+
+    __slots__ = ("_body", "_body_required", "_coerce", "_operation", "_path", "_query")
+
+    def __init__(self, operation: Operation) -> None:
+        self._operation = operation
+        self._path = _compile(_object_schema(operation.path_parameters, required=True))
+        query = operation.query_parameters
+        self._query = _compile(_object_schema(query, required=False)) if query else None
+        self._coerce: dict[str, Callable[[str], Any]] = {}
+        for name, schema in query.items():
+            coerce = _COERCE.get(schema.get("type", "string"))
+            if coerce is not None:
+                self._coerce[name] = coerce
+        self._body = _compile(operation.request_body) if operation.request_body else None
+        self._body_required = operation.request_body_required
+
+    def validate(self, request: httpx.Request, path_params: Mapping[str, str]) -> None:
+        """Raise :class:`CliqValidationError` for the first rule ``request`` breaks."""
+        if path_params:
+            self._run(self._path, {name: unquote(value) for name, value in path_params.items()}, "path.")
+        if self._query is not None and request.url.query:
+            self._run(self._query, self._query_values(request.url.params), "query.")
+        if self._body is not None:
+            self._validate_body(request)
+
+    def _query_values(self, params: httpx.QueryParams) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in params:
+            given = params.get_list(name)
+            coerce = self._coerce.get(name)
+            if coerce is not None:
+                given = [coerce(value) for value in given]
+            values[name] = given[0] if len(given) == 1 else given
+        return values
+
+    def _validate_body(self, request: httpx.Request) -> None:
+        try:
+            content = request.content
+        except httpx.RequestNotRead:
+            return  # a streamed body: not ours to consume
+        if not content:
+            if self._body_required:
+                raise CliqValidationError(
+                    operation_id=self._operation.operation_id,
+                    field="body",
+                    rule="required",
+                    detail="this operation needs a JSON request body",
+                )
+            return
+        try:
+            body = json.loads(content)
+        except ValueError:
+            raise CliqValidationError(
+                operation_id=self._operation.operation_id, field="body", rule="type", detail="the body is not JSON"
+            ) from None
+        assert self._body is not None
+        self._run(self._body, body, "")
+
+    def _run(self, check: _Check, data: Any, prefix: str) -> None:
+        try:
+            check(data)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            raise self._error(exc, prefix) from None
+
+    def _error(self, exc: fastjsonschema.JsonSchemaValueException, prefix: str) -> CliqValidationError:
+        rule = exc.rule or "schema"
+        where = (exc.name or "data").removeprefix("data").lstrip(".")
+        if rule == "required" and isinstance(exc.value, dict) and isinstance(exc.rule_definition, list):
+            missing = next((name for name in exc.rule_definition if name not in exc.value), "?")
+            where = f"{where}.{missing}" if where else str(missing)
+            detail = "is required"
+        else:
+            # fastjsonschema says "data.x must be ..."; keep the rule, drop its name for the value.
+            message = exc.message
+            detail = message.split(" must ", 1)[1] if " must " in message else message
+            detail = f"must {detail}"
+        return CliqValidationError(
+            operation_id=self._operation.operation_id, field=f"{prefix}{where}" or "body", rule=rule, detail=detail
+        )
+
+
+_validators: dict[str, OperationValidator] = {}
+_build_lock = threading.Lock()
+
+
+def validator_for(operation: Operation) -> OperationValidator:
+    """The cached validator of ``operation``, compiled on first use (thread-safe)."""
+    validator = _validators.get(operation.operation_id)
+    if validator is None:
+        with _build_lock:
+            validator = _validators.get(operation.operation_id)
+            if validator is None:
+                validator = _validators[operation.operation_id] = OperationValidator(operation)
+    return validator
+
+
+def validate_request(operation: Operation, request: httpx.Request, path_params: Mapping[str, str]) -> None:
+    """Check ``request`` against ``operation``'s schemas; raise :class:`CliqValidationError` before it is sent."""
+    validator_for(operation).validate(request, path_params)
