@@ -1,0 +1,493 @@
+"""Authentication as an ``httpx.Auth``: Zoho OAuth with refresh, or a static access token.
+
+:class:`ZohoOAuth` keeps a valid access token on every request without ever
+costing more token requests than needed, because Zoho blocks a refresh token
+after 10 token requests in 10 minutes:
+
+* it refreshes ``refresh_margin`` seconds before expiry, and once more when a
+  401 says the token is invalid, replaying that request once;
+* refreshes are single-flight: a lock per process (``threading.Lock`` for the
+  sync client, an ``anyio.Lock`` for the async one) and the store's lock
+  across processes; whoever waited re-reads the store and finds the new token;
+* it counts token requests in the store (shared by all its users) and refuses,
+  with :class:`TokenRefreshError` and ``retry_at``, to exceed the issuance
+  limit; a refusal by Zoho is recorded the same way, so nobody loops on it.
+
+One implementation serves both clients.  The flow is written once, in
+:meth:`ZohoOAuth._flow`, as a sans-IO generator that yields *effects* (send
+this request, read that body, load/save the store, take/release the locks);
+``sync_auth_flow`` and ``async_auth_flow`` are two small drivers that carry
+effects out with blocking or awaitable I/O.  The token request is an effect
+like any other request, so it goes through the client's own transport (like
+``httpx.DigestAuth``'s second request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import logging
+import threading
+from collections.abc import AsyncGenerator, Generator
+from functools import lru_cache
+from typing import Any, Literal
+
+import anyio
+import attrs
+import httpx
+
+from .clock import SYSTEM_CLOCK, Clock
+from .data_centres import cliq_origin_for_api_domain
+from .errors import TokenRefreshError, error_from_response, parse_error_body
+from .operations import Operation, match_operation
+from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
+
+__all__ = ["StaticTokenAuth", "ZohoOAuth"]
+
+_log = logging.getLogger("cliq_channels_client.auth")
+
+#: 401 codes meaning "this access token is no good" (Cliq's, and the spellings other Zoho APIs use).
+_REJECTED_TOKEN_CODES = frozenset({"oauthtoken_invalid", "oauthtoken_expired", "invalid_oauthtoken", "invalid_token"})
+#: Fragments of 401 messages meaning the same, e.g. "Request was rejected because of invalid AuthToken."
+_REJECTED_TOKEN_MESSAGES = ("invalid authtoken", "invalid oauthtoken", "invalid oauth token", "token expired")
+#: Zoho's ``error`` for the issuance limit (HTTP 400, "too many requests continuously").
+_ISSUANCE_LIMIT_ERROR = "access denied"
+#: Zoho's documented access-token lifetime, used when a response omits ``expires_in``.
+_DEFAULT_LIFETIME = 3600.0
+_HINTS = {
+    "invalid_code": "the refresh token is invalid, revoked or belongs to another data centre; create a new one",
+    "invalid_client": "the client id is unknown to this accounts server (wrong data centre?)",
+    "invalid_client_secret": "the client secret does not match the client id",
+}
+
+
+# --- effects: what the sans-IO flow asks its driver to do ------------------------------------
+
+
+@attrs.frozen(eq=False)
+class _Send:
+    """Send a request through the client; the reply is its response (body not read yet)."""
+
+    request: httpx.Request
+
+
+@attrs.frozen(eq=False)
+class _Read:
+    """Read a response body (needed for 401s and token responses only)."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class _Load:
+    """Reply: the store's current :class:`TokenState`."""
+
+
+@attrs.frozen
+class _Save:
+    state: TokenState
+
+
+@attrs.frozen
+class _Acquire:
+    """Take the refresh lock of this process, or of every user of the store."""
+
+    scope: Literal["process", "store"]
+
+
+@attrs.frozen
+class _ReleaseAll:
+    """Release every lock taken, last first (the driver also does so when the flow ends or fails)."""
+
+
+_Effect = _Send | _Read | _Load | _Save | _Acquire | _ReleaseAll
+_LOCK_SCOPES: tuple[Literal["process", "store"], ...] = ("process", "store")
+_Flow = Generator[_Effect, Any, None]
+_TokenFlow = Generator[_Effect, Any, Token]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _operation_for(request: httpx.Request) -> Operation | None:
+    return match_operation(request.method, request.url.raw_path.split(b"?", 1)[0].decode("ascii"))
+
+
+@lru_cache(maxsize=64)
+def _origin_of(api_domain: str) -> httpx.URL | None:
+    try:
+        return httpx.URL(cliq_origin_for_api_domain(api_domain))
+    except httpx.InvalidURL:
+        return None
+
+
+def _says_token_rejected(response: httpx.Response) -> bool:
+    """A 401 qualifies for refresh-and-replay only if its body blames the access token."""
+    _, code, message = parse_error_body(response)
+    if code is not None and code.lower() in _REJECTED_TOKEN_CODES:
+        return True
+    return message is not None and any(fragment in message.lower() for fragment in _REJECTED_TOKEN_MESSAGES)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _is_issuance_refusal(response: httpx.Response) -> bool:
+    if response.status_code == 429:
+        return True
+    body = _json_object(response)
+    if response.status_code != 400 or body is None:
+        return False
+    error = str(body.get("error", "")).lower()
+    description = str(body.get("error_description", "")).lower()
+    return error == _ISSUANCE_LIMIT_ERROR or "too many requests" in description
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    error = (_json_object(response) or {}).get("error")
+    return None if error is None else str(error)
+
+
+def _token_from_response(response: httpx.Response, now: float) -> Token:
+    """The token of a successful answer; anything else is a :class:`TokenRefreshError` (no body text in it)."""
+    status = response.status_code
+    body = _json_object(response)
+    if body is None:
+        raise TokenRefreshError(f"the accounts server answered HTTP {status} without a JSON object; no token obtained")
+    if "error" in body or status != 200:
+        code = _error_code(response)
+        hint = _HINTS.get(code or "", "no token obtained")
+        raise TokenRefreshError(
+            f"the accounts server refused the token request (HTTP {status}, error={code!r}): {hint}", error_code=code
+        )
+    access_token = body.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise TokenRefreshError(f"the accounts server answered HTTP {status} without an access_token")
+    expires_in = body.get("expires_in", _DEFAULT_LIFETIME)
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
+        expires_in = _DEFAULT_LIFETIME
+    api_domain = body.get("api_domain")
+    scope = body.get("scope")
+    return Token(
+        access_token=access_token,
+        expires_at=now + float(expires_in),
+        api_domain=api_domain if isinstance(api_domain, str) and api_domain else None,
+        scope=scope if isinstance(scope, str) else None,
+        obtained_at=now,
+    )
+
+
+def _when(timestamp: float, now: float) -> str:
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
+    return f"{moment.replace('+00:00', 'Z')} (in {max(timestamp - now, 0.0):.0f}s)"
+
+
+# --- the OAuth flow --------------------------------------------------------------------------
+
+
+class ZohoOAuth(httpx.Auth):
+    """Zoho OAuth 2.0 with a refresh token: refresh ahead of expiry, single-flight, within the issuance limit.
+
+    ``accounts_url`` is the data centre's accounts origin (``DataCentre.accounts_origin``).
+    With ``follow_api_domain``, API requests go to the Cliq host of the data
+    centre the token response names.  With ``raise_on_error=False`` a final
+    401 is returned instead of raised.  Use one instance with either sync or
+    async clients, not both at once: the two share the store but not a process lock.
+    """
+
+    requires_request_body = True  # a replay after a 401 resends the body
+    requires_response_body = True  # the 401 body says whether the token is to blame
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        accounts_url: str,
+        store: TokenStore | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        refresh_margin: float = 300.0,
+        max_token_requests: int = 10,
+        token_request_window: float = 600.0,
+        follow_api_domain: bool = True,
+        raise_on_error: bool = True,
+    ) -> None:
+        if refresh_margin < 0:
+            raise ValueError("refresh_margin must be >= 0")
+        if max_token_requests < 1:
+            raise ValueError("max_token_requests must be >= 1")
+        if token_request_window <= 0:
+            raise ValueError("token_request_window must be > 0")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._refresh_token = refresh_token
+        self._accounts_url = accounts_url.rstrip("/")
+        self._token_url = f"{self._accounts_url}/oauth/v2/token"
+        self._store: TokenStore = store if store is not None else MemoryTokenStore()
+        self._clock = clock
+        self._margin = float(refresh_margin)
+        self._max_requests = max_token_requests
+        self._window = float(token_request_window)
+        self._follow_api_domain = follow_api_domain
+        self._raise_on_error = raise_on_error
+        self._thread_lock = threading.Lock()
+        self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
+        self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
+        self.token_requests = 0
+
+    def __repr__(self) -> str:
+        return f"ZohoOAuth(client_id={self._client_id!r}, accounts_url={self._accounts_url!r})"
+
+    # -- drivers: the only code that does I/O or locking ---------------------------------------
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.read()
+        flow = self._flow(request)
+        held: list[contextlib.AbstractContextManager[Any]] = []
+        try:
+            reply: Any = None
+            while True:
+                try:
+                    effect = flow.send(reply)
+                except StopIteration:
+                    return
+                reply = None
+                if isinstance(effect, _Send):
+                    reply = yield effect.request
+                elif isinstance(effect, _Read):
+                    effect.response.read()
+                elif isinstance(effect, _Load):
+                    reply = self._store.load()
+                elif isinstance(effect, _Save):
+                    self._store.save(effect.state)
+                elif isinstance(effect, _Acquire):
+                    lock = self._thread_lock if effect.scope == "process" else self._store.refresh_lock()
+                    lock.__enter__()
+                    held.append(lock)
+                else:
+                    while held:
+                        held.pop().__exit__(None, None, None)
+        finally:
+            flow.close()
+            while held:
+                held.pop().__exit__(None, None, None)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        await request.aread()
+        flow = self._flow(request)
+        held: list[contextlib.AbstractAsyncContextManager[Any]] = []
+        try:
+            reply: Any = None
+            while True:
+                try:
+                    effect = flow.send(reply)
+                except StopIteration:
+                    return
+                reply = None
+                if isinstance(effect, _Send):
+                    reply = yield effect.request
+                elif isinstance(effect, _Read):
+                    await effect.response.aread()
+                elif isinstance(effect, _Load):
+                    reply = await self._store.aload()
+                elif isinstance(effect, _Save):
+                    await self._store.asave(effect.state)
+                elif isinstance(effect, _Acquire):
+                    lock = self._async_lock() if effect.scope == "process" else self._store.arefresh_lock()
+                    await lock.__aenter__()
+                    held.append(lock)
+                else:
+                    while held:
+                        await held.pop().__aexit__(None, None, None)
+        finally:
+            flow.close()
+            while held:
+                await held.pop().__aexit__(None, None, None)
+
+    def _async_lock(self) -> anyio.Lock:
+        if self._anyio_lock is None:  # no await between test and set: safe within one event loop
+            self._anyio_lock = anyio.Lock()
+        return self._anyio_lock
+
+    # -- the flow, written once ----------------------------------------------------------------
+
+    def _flow(self, request: httpx.Request) -> _Flow:
+        """Authorize, send; on a 401 that blames the token, refresh once and replay once."""
+        operation = _operation_for(request)
+        operation_id = operation.operation_id if operation else None
+        token = yield from self._usable_token(request, operation_id)
+        response = yield _Send(self._authorize(request, token, operation))
+        if response.status_code != 401:
+            return
+        yield _Read(response)
+        if _says_token_rejected(response):
+            _log.info(
+                "access token rejected (HTTP 401); refreshing once and replaying",
+                extra={"operation_id": operation_id, "attempt": 1},
+            )
+            token = yield from self._refresh(request, operation_id, rejected=token, reason="rejected")
+            response = yield _Send(self._authorize(request, token, operation))
+            if response.status_code != 401:
+                return
+            yield _Read(response)
+        if self._raise_on_error:
+            raise error_from_response(response, operation_id=operation_id)
+
+    def _usable_token(self, request: httpx.Request, operation_id: str | None) -> _TokenFlow:
+        cached = self._cached
+        if cached is not None and cached.is_fresh(self._clock.now(), self._margin):
+            return cached
+        state: TokenState = yield _Load()
+        token = state.token
+        if token is not None and token.is_fresh(self._clock.now(), self._margin):
+            self._cached = token
+            return token
+        reason = "missing" if token is None else "expiring"
+        return (yield from self._refresh(request, operation_id, rejected=None, reason=reason))
+
+    def _reusable(self, token: Token | None, rejected: Token | None) -> Token | None:
+        """A token someone else obtained while we waited for the lock, if any."""
+        if token is None or not token.is_fresh(self._clock.now(), self._margin):
+            return None
+        if rejected is not None and token.access_token == rejected.access_token:
+            return None
+        return token
+
+    def _refresh(
+        self, request: httpx.Request, operation_id: str | None, *, rejected: Token | None, reason: str
+    ) -> _TokenFlow:
+        """Single-flight: re-read the store under each lock; request a token only if still needed."""
+        for scope in _LOCK_SCOPES:
+            yield _Acquire(scope)
+            state: TokenState = yield _Load()
+            reusable = self._reusable(state.token, rejected)
+            if reusable is not None:
+                yield _ReleaseAll()
+                self._cached = reusable
+                return reusable
+        token = yield from self._request_token(state, request, operation_id, rejected=rejected, reason=reason)
+        yield _ReleaseAll()
+        return token
+
+    def _request_token(
+        self,
+        state: TokenState,
+        request: httpx.Request,
+        operation_id: str | None,
+        *,
+        rejected: Token | None,
+        reason: str,
+    ) -> _TokenFlow:
+        """Send one token request, within the issuance budget; called with both locks held."""
+        now = self._clock.now()
+        issued = tuple(sorted(t for t in state.issued if t > now - self._window))
+        current = state.token
+        if current is not None and rejected is not None and current.access_token == rejected.access_token:
+            current = None  # invalidated: nobody should send it again
+        self._cached = None
+        extra = {"operation_id": operation_id, "attempt": 1 if rejected is None else 2, "reason": reason}
+        if len(issued) >= self._max_requests:
+            retry_at = issued[len(issued) - self._max_requests] + self._window
+            if TokenState(current, issued) != state:
+                yield _Save(TokenState(current, issued))
+            _log.warning(
+                "token refresh refused by the client: issuance budget of %d per %.0fs spent; retry at %s",
+                self._max_requests,
+                self._window,
+                _when(retry_at, now),
+                extra=extra,
+            )
+            raise TokenRefreshError(
+                f"no token request sent: {len(issued)} token requests were made with this refresh token in "
+                f"the last {self._window:.0f}s, Zoho's issuance limit is {self._max_requests}; "
+                f"retry after {_when(retry_at, now)}",
+                retry_at=retry_at,
+            )
+        issued = (*issued, now)
+        yield _Save(TokenState(current, issued))  # counted before sending: Zoho counts it even if we fail
+        self.token_requests += 1
+        _log.info("token refresh started (%s), token request %d in this window", reason, len(issued), extra=extra)
+        response: httpx.Response = yield _Send(self._token_request(request))
+        yield _Read(response)
+        if _is_issuance_refusal(response):
+            retry_at = now + self._window
+            yield _Save(TokenState(current, (now,) * max(self._max_requests, len(issued))))
+            _log.warning(
+                "token refresh refused by Zoho (issuance limit); retry at %s", _when(retry_at, now), extra=extra
+            )
+            raise TokenRefreshError(
+                f"Zoho refused the token request (HTTP {response.status_code}): too many token requests with this "
+                f"refresh token; no further token request will be sent before {_when(retry_at, now)}",
+                error_code=_error_code(response),
+                retry_at=retry_at,
+            )
+        try:
+            token = _token_from_response(response, now)
+        except TokenRefreshError as error:
+            _log.warning("token refresh failed: %s", error, extra=extra)
+            raise
+        yield _Save(TokenState(token, issued))
+        self._cached = token
+        _log.info(
+            "token refresh finished: valid for %.0fs, api_domain=%s",
+            token.expires_at - now,
+            token.api_domain,
+            extra=extra,
+        )
+        return token
+
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        """The token request; it inherits the API request's timeout (httpx sets none on a bare Request)."""
+        timeout = request.extensions.get("timeout")
+        return httpx.Request(
+            "POST",
+            self._token_url,
+            data={
+                "grant_type": "refresh_token",
+                "client_id": self._client_id,
+                "client_secret": self._client_secret,
+                "refresh_token": self._refresh_token,
+            },
+            extensions={"timeout": timeout} if timeout is not None else None,
+        )
+
+    def _authorize(self, request: httpx.Request, token: Token, operation: Operation | None) -> httpx.Request:
+        """Set the header; send API requests to the token's data centre when it names another one."""
+        request.headers["Authorization"] = f"Zoho-oauthtoken {token.access_token}"
+        if self._follow_api_domain and operation is not None and token.api_domain:
+            origin = _origin_of(token.api_domain)
+            url = request.url
+            if origin is not None and (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
+                request.url = url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
+                request.headers["Host"] = request.url.netloc.decode("ascii")
+        return request
+
+
+# --- a fixed token ---------------------------------------------------------------------------
+
+
+class StaticTokenAuth(httpx.Auth):
+    """A fixed access token (scripts, tests); a 401 raises :class:`AuthenticationError`."""
+
+    requires_response_body = True
+
+    def __init__(self, access_token: str, *, raise_on_error: bool = True) -> None:
+        self._header = f"Zoho-oauthtoken {access_token}"
+        self._raise_on_error = raise_on_error
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        response = yield request
+        if response.status_code == 401 and self._raise_on_error:
+            operation = _operation_for(request)
+            raise error_from_response(response, operation_id=operation.operation_id if operation else None)
+
+    def __repr__(self) -> str:
+        return "StaticTokenAuth(access_token=<redacted>)"

@@ -1,0 +1,520 @@
+"""ZohoOAuth and StaticTokenAuth against the in-test fake Zoho, with the sync and the async client.
+
+Each behaviour test runs once per client flavour (``mode``): the sync
+``httpx.Client`` and the ``httpx.AsyncClient`` drive the same sans-IO flow, so
+both must show the same requests on the wire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from cliq_channels_client.custom.auth import StaticTokenAuth, ZohoOAuth
+from cliq_channels_client.custom.clock import FakeClock
+from cliq_channels_client.custom.errors import AuthenticationError, TokenRefreshError
+from cliq_channels_client.custom.tokens import FileTokenStore, MemoryTokenStore, Token, TokenState, TokenStore
+
+from .test_auth_fake_zoho import ACCOUNTS, API_BASE, TOKEN_PATH, FakeZoho, token_form
+
+pytestmark = pytest.mark.anyio
+
+START = 1_767_225_600.0
+
+
+class Harness:
+    """One fake Zoho, one ZohoOAuth, and a client of the chosen flavour, behind one awaitable ``get``."""
+
+    def __init__(self, mode: str, fake: FakeZoho, auth: httpx.Auth, base_url: str = API_BASE) -> None:
+        self.mode = mode
+        self.fake = fake
+        self.auth = auth
+        if mode == "sync":
+            self.client: httpx.Client | httpx.AsyncClient = httpx.Client(
+                transport=fake.transport(), auth=auth, base_url=base_url
+            )
+        else:
+            self.client = httpx.AsyncClient(transport=fake.async_transport(), auth=auth, base_url=base_url)
+
+    async def get(self, path: str = "/channels/T1") -> httpx.Response:
+        if isinstance(self.client, httpx.Client):
+            return self.client.get(path)
+        return await self.client.get(path)
+
+    async def close(self) -> None:
+        if isinstance(self.client, httpx.Client):
+            self.client.close()
+        else:
+            await self.client.aclose()
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def fake(clock: FakeClock) -> FakeZoho:
+    return FakeZoho(clock)
+
+
+def oauth(fake: FakeZoho, **kwargs: Any) -> ZohoOAuth:
+    kwargs.setdefault("clock", fake.clock)
+    return ZohoOAuth(
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
+        refresh_token=fake.refresh_token,
+        accounts_url=ACCOUNTS,
+        **kwargs,
+    )
+
+
+@contextlib.asynccontextmanager
+async def harness(mode: str, fake: FakeZoho, base_url: str = API_BASE, **kwargs: Any) -> AsyncIterator[Harness]:
+    h = Harness(mode, fake, oauth(fake, **kwargs), base_url)
+    try:
+        yield h
+    finally:
+        await h.close()
+
+
+# --- the basics ----------------------------------------------------------------------------------
+
+
+async def test_header_set_and_token_reused_until_it_needs_refreshing(mode: str, fake: FakeZoho) -> None:
+    async with harness(mode, fake) as h:
+        responses = [await h.get() for _ in range(5)]
+    assert [r.status_code for r in responses] == [200] * 5
+    assert len(fake.token_requests) == 1
+    assert h.auth.token_requests == 1  # type: ignore[attr-defined]
+    assert {fake.sent_token(r) for r in fake.api_requests} == {fake.issued_tokens[0]}
+
+
+async def test_token_request_is_zohos_form_post_through_the_client_transport(mode: str, fake: FakeZoho) -> None:
+    async with harness(mode, fake) as h:
+        await h.get()
+    (request,) = fake.token_requests  # seen by the client's (mock) transport
+    assert (request.method, str(request.url)) == ("POST", f"{ACCOUNTS}{TOKEN_PATH}")
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert httpx.QueryParams(request.content.decode()) == httpx.QueryParams(token_form(fake))
+    assert "Authorization" not in request.headers
+
+
+async def test_token_request_inherits_the_clients_timeout(fake: FakeZoho) -> None:
+    timeout = httpx.Timeout(7.0, connect=2.0)
+    async with httpx.AsyncClient(transport=fake.async_transport(), auth=oauth(fake), timeout=timeout) as client:
+        await client.get(f"{API_BASE}/channels/T1")
+    assert fake.token_requests[0].extensions["timeout"] == timeout.as_dict()
+
+
+@pytest.mark.parametrize(("margin", "refresh_after"), [(300.0, 3300.0), (0.0, 3600.0), (900.0, 2700.0)])
+async def test_refresh_margin(mode: str, fake: FakeZoho, clock: FakeClock, margin: float, refresh_after: float) -> None:
+    async with harness(mode, fake, refresh_margin=margin) as h:
+        statuses = [(await h.get()).status_code]
+        clock.advance(refresh_after - 1)
+        statuses.append((await h.get()).status_code)
+        assert len(fake.token_requests) == 1  # one second before the margin: still the first token
+        clock.advance(1)
+        statuses.append((await h.get()).status_code)
+    assert len(fake.token_requests) == 2  # refreshed ahead of expiry, not after a 401
+    assert statuses == [200, 200, 200]
+    assert [fake.sent_token(r) for r in fake.api_requests] == [fake.issued_tokens[0]] * 2 + [fake.issued_tokens[1]]
+
+
+async def test_margin_longer_than_half_a_short_token_life_is_shrunk(
+    mode: str, fake: FakeZoho, clock: FakeClock
+) -> None:
+    fake.expires_in = 60  # an emulator's short-lived token; the default margin of 300s would refresh every call
+    async with harness(mode, fake) as h:
+        for _ in range(5):
+            assert (await h.get()).status_code == 200
+        clock.advance(29)
+        await h.get()
+        assert len(fake.token_requests) == 1
+        clock.advance(1)
+        await h.get()
+    assert len(fake.token_requests) == 2
+
+
+# --- single flight -------------------------------------------------------------------------------
+
+
+async def test_200_concurrent_async_calls_across_an_expiry_send_one_token_request(clock: FakeClock) -> None:
+    fake = FakeZoho(clock, token_latency=0.02)  # a slow accounts server widens the race
+    auth = oauth(fake)
+    async with httpx.AsyncClient(transport=fake.async_transport(), auth=auth, base_url=API_BASE) as client:
+        assert (await client.get("/channels/T0")).status_code == 200
+        clock.advance(3600)  # the first token has expired
+        statuses: list[int] = []
+
+        async def call(i: int) -> None:
+            statuses.append((await client.get(f"/channels/T{i}")).status_code)
+
+        async with anyio.create_task_group() as tg:
+            for i in range(200):
+                tg.start_soon(call, i)
+    assert statuses == [200] * 200
+    assert len(fake.token_requests) == 2
+    assert auth.token_requests == 2
+    assert {fake.sent_token(r) for r in fake.api_requests[1:]} == {fake.issued_tokens[1]}
+
+
+def test_50_threads_on_one_sync_client_across_an_expiry_send_one_token_request(clock: FakeClock) -> None:
+    fake = FakeZoho(clock, token_latency=0.05)
+    auth = oauth(fake)
+    barrier = threading.Barrier(50)
+    statuses: list[int] = []
+    with httpx.Client(transport=fake.transport(), auth=auth, base_url=API_BASE) as client:
+        assert client.get("/channels/T0").status_code == 200
+        clock.advance(3600)
+
+        def call(i: int) -> None:
+            barrier.wait()
+            statuses.append(client.get(f"/channels/T{i}").status_code)
+
+        threads = [threading.Thread(target=call, args=(i,)) for i in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert statuses == [200] * 50
+    assert len(fake.token_requests) == 2
+    assert auth.token_requests == 2
+
+
+async def test_concurrent_async_calls_through_a_file_store_send_one_token_request(
+    clock: FakeClock, tmp_path: Any
+) -> None:
+    fake = FakeZoho(clock, token_latency=0.01)
+    store = FileTokenStore(tmp_path / "token.json")
+    auth = oauth(fake, store=store)
+    async with httpx.AsyncClient(transport=fake.async_transport(), auth=auth, base_url=API_BASE) as client:
+        await client.get("/channels/T0")
+        clock.advance(3600)
+        async with anyio.create_task_group() as tg:
+            for i in range(30):
+                tg.start_soon(client.get, f"/channels/T{i}")
+    assert len(fake.token_requests) == 2
+    assert store.load().token == Token(
+        access_token=fake.issued_tokens[1],
+        expires_at=clock.now() + 3600,
+        api_domain="https://www.zohoapis.com",
+        obtained_at=clock.now(),
+    )
+
+
+# --- the issuance limit -----------------------------------------------------------------------------
+
+
+async def test_zoho_issuance_refusal_is_a_clear_error_and_never_a_loop(
+    mode: str, fake: FakeZoho, clock: FakeClock
+) -> None:
+    fake.refuse_tokens = True
+    async with harness(mode, fake) as h:
+        with pytest.raises(TokenRefreshError) as caught:
+            await h.get()
+        error = caught.value
+        assert error.retry_at == START + 600
+        assert error.error_code == "Access Denied"
+        assert "2026-01-01T00:10:00Z" in str(error)
+        assert len(fake.token_requests) == 1
+        assert fake.api_requests == []
+        # Every caller now learns the same without another token request.
+        for _ in range(3):
+            with pytest.raises(TokenRefreshError) as again:
+                await h.get()
+            assert again.value.retry_at == START + 600
+        assert len(fake.token_requests) == 1
+        # After the announced time, one request is enough.
+        fake.refuse_tokens = False
+        clock.set(error.retry_at)
+        assert (await h.get()).status_code == 200
+    assert len(fake.token_requests) == 2
+
+
+async def test_client_budget_guard_holds_back_the_11th_token_request_in_10_minutes(mode: str, clock: FakeClock) -> None:
+    fake = FakeZoho(clock, expires_in=30, issuance_limit=1_000)  # Zoho would accept; the client must not ask
+    async with harness(mode, fake, refresh_margin=0) as h:
+        for _ in range(10):
+            assert (await h.get()).status_code == 200
+            clock.advance(31)  # each token has expired by the next call
+        assert len(fake.token_requests) == 10
+        with pytest.raises(TokenRefreshError) as caught:
+            await h.get()
+        assert len(fake.token_requests) == 10
+        assert caught.value.retry_at == START + 600  # when the first of the ten leaves the window
+        assert caught.value.error_code is None
+        assert "retry after 2026-01-01T00:10:00Z" in str(caught.value)
+        clock.set(START + 600)
+        assert (await h.get()).status_code == 200
+    assert len(fake.token_requests) == 11
+
+
+async def test_budget_is_shared_by_every_user_of_the_store(clock: FakeClock) -> None:
+    fake = FakeZoho(clock)
+    store = MemoryTokenStore(TokenState(issued=tuple(START - 100 + i for i in range(10))))
+    async with harness("async", fake, store=store) as h:
+        with pytest.raises(TokenRefreshError) as caught:
+            await h.get()
+    assert fake.token_requests == []
+    assert caught.value.retry_at == START - 100 + 600
+
+
+# --- 401 handling ------------------------------------------------------------------------------------
+
+
+async def test_401_invalid_token_refreshes_once_and_replays_once(mode: str, fake: FakeZoho) -> None:
+    async with harness(mode, fake) as h:
+        await h.get()
+        fake.revoke_all()
+        response = await h.get()
+    assert response.status_code == 200
+    assert response.json() == {"channel_id": "T1", "name": "general"}
+    assert len(fake.token_requests) == 2
+    assert [fake.sent_token(r) for r in fake.api_requests] == [fake.issued_tokens[0]] * 2 + [fake.issued_tokens[1]]
+
+
+async def test_persistent_401_raises_authentication_error_after_exactly_one_replay(mode: str, fake: FakeZoho) -> None:
+    fake.reject_all_tokens = True
+    async with harness(mode, fake) as h:
+        with pytest.raises(AuthenticationError) as caught:
+            await h.get()
+    error = caught.value
+    assert (error.status_code, error.code, error.operation_id) == (401, "oauthtoken_invalid", "get_channel")
+    assert error.message == "Request was rejected because of invalid AuthToken."
+    assert len(fake.api_requests) == 2
+    assert len(fake.token_requests) == 2
+    assert fake.sent_token(fake.api_requests[1]) == fake.issued_tokens[1]
+
+
+async def test_persistent_401_is_returned_when_raise_on_error_is_off(mode: str, fake: FakeZoho) -> None:
+    fake.reject_all_tokens = True
+    async with harness(mode, fake, raise_on_error=False) as h:
+        response = await h.get()
+    assert response.status_code == 401
+    assert response.json()["code"] == "oauthtoken_invalid"
+    assert len(fake.api_requests) == 2
+
+
+async def test_401_that_does_not_blame_the_token_is_not_replayed(mode: str, fake: FakeZoho) -> None:
+    fake.reject_all_tokens = True
+    fake.api_401_body = {"code": "user_suspended", "message": "The user is suspended."}
+    async with harness(mode, fake) as h:
+        with pytest.raises(AuthenticationError) as caught:
+            await h.get()
+    assert (caught.value.code, caught.value.operation_id) == ("user_suspended", "get_channel")
+    assert str(caught.value) == "HTTP 401 get_channel code=user_suspended: The user is suspended."
+    assert len(fake.api_requests) == 1
+    assert len(fake.token_requests) == 1
+
+
+async def test_a_401_after_someone_else_refreshed_uses_their_token(fake: FakeZoho) -> None:
+    store = MemoryTokenStore()  # shared, as two workers sharing a file or Redis store would
+    async with harness("async", fake, store=store) as first, harness("async", fake, store=store) as second:
+        await first.get()
+        await second.get()  # same token, from the store
+        assert len(fake.token_requests) == 1
+        fake.revoke_all()
+        assert (await second.get()).status_code == 200  # refreshes: token 2
+        assert (await first.get()).status_code == 200  # its cached token 1 is refused; token 2 is in the store
+    assert len(fake.token_requests) == 2
+    assert first.auth.token_requests == 1  # type: ignore[attr-defined]
+    assert second.auth.token_requests == 1  # type: ignore[attr-defined]
+    assert fake.sent_token(fake.api_requests[-1]) == fake.issued_tokens[1]
+
+
+# --- failed token requests --------------------------------------------------------------------------
+
+
+async def test_invalid_code_is_a_token_refresh_error(mode: str, fake: FakeZoho) -> None:
+    auth = ZohoOAuth(
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
+        refresh_token="1000.0123456789abcdef.0123456789abcdef",
+        accounts_url=ACCOUNTS,
+        clock=fake.clock,
+    )
+    h = Harness(mode, fake, auth)
+    with pytest.raises(TokenRefreshError) as caught:
+        await h.get()
+    await h.close()
+    assert caught.value.error_code == "invalid_code"
+    assert caught.value.retry_at is None
+    assert "refresh token is invalid" in str(caught.value)
+    assert len(fake.token_requests) == 1
+    assert fake.api_requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "expected"),
+    [
+        (503, b"<html>Service Unavailable</html>", "HTTP 503 without a JSON object"),
+        (200, b"not json", "HTTP 200 without a JSON object"),
+        (500, b'{"error": "internal"}', "HTTP 500, error='internal'"),
+        (200, b'{"token_type": "Bearer"}', "without an access_token"),
+    ],
+)
+async def test_server_errors_and_odd_bodies_are_token_refresh_errors(
+    mode: str, fake: FakeZoho, status: int, content: bytes, expected: str
+) -> None:
+    fake.scripted_token_answers.append(lambda _: httpx.Response(status, content=content))
+    async with harness(mode, fake) as h:
+        with pytest.raises(TokenRefreshError) as caught:
+            await h.get()
+        assert expected in str(caught.value)
+        assert len(fake.token_requests) == 1
+        assert (await h.get()).status_code == 200  # the next call tries again, once
+    assert len(fake.token_requests) == 2
+
+
+async def test_a_token_request_that_fails_in_transport_releases_the_locks(mode: str, fake: FakeZoho) -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("accounts unreachable", request=request)
+
+    fake.scripted_token_answers.append(unreachable)
+    async with harness(mode, fake) as h:
+        with pytest.raises(httpx.ConnectError):
+            await h.get()
+        with anyio.fail_after(5):  # a leaked lock would hang here
+            assert (await h.get()).status_code == 200
+    assert len(fake.token_requests) == 2
+
+
+# --- data centre --------------------------------------------------------------------------------------
+
+
+async def test_api_domain_sends_api_requests_to_the_users_data_centre(mode: str, clock: FakeClock) -> None:
+    fake = FakeZoho(clock, api_domain="https://www.zohoapis.eu")
+    async with harness(mode, fake) as h:
+        response = await h.get()
+        other = await h.get("/not/an/operation")
+    assert response.status_code == 200
+    first, second = fake.api_requests
+    assert str(first.url) == "https://cliq.zoho.eu/api/v2/channels/T1"
+    assert first.headers["Host"] == "cliq.zoho.eu"
+    assert str(second.url) == "https://cliq.zoho.com/api/v2/not/an/operation"  # not an operation: untouched
+    assert other.status_code == 404
+    assert str(fake.token_requests[0].url) == f"{ACCOUNTS}{TOKEN_PATH}"
+
+
+async def test_api_domain_is_ignored_when_follow_api_domain_is_off(mode: str, clock: FakeClock) -> None:
+    fake = FakeZoho(clock, api_domain="https://www.zohoapis.eu")
+    async with harness(mode, fake, follow_api_domain=False) as h:
+        await h.get()
+    assert fake.api_requests[0].url.host == "cliq.zoho.com"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("http://127.0.0.1:8765/api/v2", "http://127.0.0.1:8765/api/v2/channels/T1?x=1"),
+        ("http://localhost:9000/api/v2", "http://127.0.0.1:8765/api/v2/channels/T1?x=1"),
+    ],
+)
+async def test_an_unknown_api_domain_is_an_origin_of_its_own(
+    mode: str, clock: FakeClock, base_url: str, expected: str
+) -> None:
+    fake = FakeZoho(clock, api_domain="http://127.0.0.1:8765")  # an emulator announcing itself
+    async with harness(mode, fake, base_url=base_url) as h:
+        assert (await h.get("/channels/T1?x=1")).status_code == 200
+    assert str(fake.api_requests[0].url) == expected
+
+
+# --- static token ---------------------------------------------------------------------------------------
+
+
+async def test_static_token_auth_sets_the_header_and_raises_on_401(mode: str, fake: FakeZoho) -> None:
+    token = fake.respond(httpx.Request("POST", f"{ACCOUNTS}{TOKEN_PATH}", data=token_form(fake))).json()
+    h = Harness(mode, fake, StaticTokenAuth(token["access_token"]))
+    assert (await h.get()).status_code == 200
+    assert fake.sent_token(fake.api_requests[0]) == token["access_token"]
+    fake.revoke_all()
+    with pytest.raises(AuthenticationError) as caught:
+        await h.get()
+    await h.close()
+    assert (caught.value.status_code, caught.value.operation_id) == (401, "get_channel")
+    assert len(fake.token_requests) == 1  # only the one this test made; a static token never refreshes
+
+
+async def test_static_token_auth_returns_the_401_when_raise_on_error_is_off(mode: str, fake: FakeZoho) -> None:
+    h = Harness(mode, fake, StaticTokenAuth("1000.deadbeefdeadbeef.deadbeefdeadbeef", raise_on_error=False))
+    response = await h.get()
+    await h.close()
+    assert response.status_code == 401
+
+
+# --- secrets and logs -----------------------------------------------------------------------------------
+
+
+async def test_reprs_show_no_secret(fake: FakeZoho, tmp_path: Any) -> None:
+    auth = oauth(fake, store=FileTokenStore(tmp_path / "t.json"))
+    assert repr(auth) == f"ZohoOAuth(client_id={fake.client_id!r}, accounts_url={ACCOUNTS!r})"
+    assert repr(StaticTokenAuth("1000.abcdef0123456789.abcdef0123456789")) == "StaticTokenAuth(access_token=<redacted>)"
+    token = Token(access_token="1000.abcdef0123456789.abcdef0123456789", expires_at=1.0)
+    assert "1000." not in repr(token)
+    assert "1000." not in repr(TokenState(token=token))
+
+
+async def test_logs_reprs_and_errors_never_carry_a_secret(
+    fake: FakeZoho, clock: FakeClock, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Walk through every path that logs or raises, then search everything produced for any secret."""
+    caplog.set_level(logging.DEBUG, logger="cliq_channels_client")
+    store = FileTokenStore(tmp_path / "token.json")
+    texts: list[str] = []
+    async with harness("async", fake, store=store, refresh_margin=0) as h:
+        await h.get()  # refresh: started/finished
+        fake.revoke_all()
+        await h.get()  # 401 -> refresh -> replay
+        fake.reject_all_tokens = True
+        with pytest.raises(AuthenticationError) as auth_error:
+            await h.get()
+        fake.reject_all_tokens = False
+        fake.scripted_token_answers.append(lambda _: httpx.Response(200, json={"error": "invalid_code"}))
+        clock.advance(3600)
+        with pytest.raises(TokenRefreshError) as invalid_code:
+            await h.get()
+        fake.refuse_tokens = True
+        with pytest.raises(TokenRefreshError) as refused:
+            await h.get()
+        with pytest.raises(TokenRefreshError) as guarded:
+            await h.get()
+        texts += [repr(h.auth), repr(store), repr(store.load())]
+    for error in (auth_error.value, invalid_code.value, refused.value, guarded.value):
+        texts += [str(error), repr(error)]
+    texts += [record.getMessage() for record in caplog.records]
+    texts += [repr(vars(record)) for record in caplog.records]
+    messages = " | ".join(record.getMessage() for record in caplog.records)
+    for expected in ("token refresh started", "token refresh finished", "refused by Zoho", "refused by the client"):
+        assert expected in messages
+    assert all(r.name == "cliq_channels_client.auth" for r in caplog.records)
+    assert {r.__dict__.get("operation_id") for r in caplog.records} == {"get_channel"}
+    everything = "\n".join(texts)
+    for secret in fake.all_secrets():
+        assert secret not in everything
+    file_content = store.path.read_text()
+    assert fake.refresh_token not in file_content
+    assert fake.client_secret not in file_content
+    assert fake.issued_tokens[-1] in file_content  # the access token is what the file is for
+
+
+async def test_every_store_works_behind_the_auth(mode: str, fake: FakeZoho, tmp_path: Any) -> None:
+    stores: list[TokenStore] = [MemoryTokenStore(), FileTokenStore(tmp_path / "t.json")]
+    for store in stores:
+        assert isinstance(store, TokenStore)
+        async with harness(mode, fake, store=store) as h:
+            assert (await h.get()).status_code == 200
+        assert store.load().token is not None
+        assert store.load().issued == (START,)
