@@ -194,7 +194,8 @@ def vendor(destination: Path, repo_root: Path = REPO_ROOT) -> VendorResult:
             raise VendorError(f"cannot copy {source}: {error}") from error
         violations = absolute_imports(package)
         if violations:
-            listing = "\n  ".join(str(violation) for violation in violations)
+            # Name the files of the source tree (custom/ through the link), not of the staging copy.
+            listing = "\n  ".join(f"{source / v.path.relative_to(package)}:{v.line}: {v.statement}" for v in violations)
             raise VendorError(
                 f"absolute imports of {PACKAGE} would break in a vendored copy; make them relative:\n  {listing}"
             )
