@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final, TypedDict, cast
 
 import attrs
@@ -138,7 +139,17 @@ class _ListState:
     :meth:`request_kwargs` describes and feed the response to :meth:`accept`.
     """
 
-    __slots__ = ("_attempt", "_index", "_items", "_page", "_pages_fetched", "cursor", "max_pages", "query")
+    __slots__ = (
+        "_attempt",
+        "_in_flight",
+        "_index",
+        "_items",
+        "_page",
+        "_pages_fetched",
+        "cursor",
+        "max_pages",
+        "query",
+    )
 
     def __init__(self, query: dict[str, Any], cursor: ListCursor, max_pages: int | None) -> None:
         self.query = query
@@ -149,6 +160,7 @@ class _ListState:
         self._index = 0
         self._pages_fetched = 0
         self._attempt = 1
+        self._in_flight = False
 
     @property
     def pages_fetched(self) -> int:
@@ -159,11 +171,24 @@ class _ListState:
             return False
         return self.max_pages is None or self._pages_fetched < self.max_pages
 
-    def request_kwargs(self) -> dict[str, Any]:
-        return {**self.query, "next_token": self.cursor.next_token or UNSET}
+    @contextmanager
+    def fetching(self) -> Iterator[dict[str, Any]]:
+        """Guard the request for the page at the cursor (its kwargs); on failure nothing moves."""
+        if self._in_flight:
+            raise RuntimeError("this pager is already fetching a page: iterate it from one task or thread at a time")
+        self._in_flight = True
+        try:
+            yield {**self.query, "next_token": self.cursor.next_token or UNSET}
+        except UnexpectedStatus as exc:
+            self._failed(exc)
+            raise _unexpected(exc) from exc
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        finally:
+            self._in_flight = False
 
-    def failed(self, exc: BaseException) -> None:
-        """A request for the page at the cursor failed; nothing moves."""
+    def _failed(self, exc: BaseException) -> None:
         logger.info(
             "list_channels page %d failed (%s); the cursor still points at it",
             self._pages_fetched + 1,
@@ -369,16 +394,8 @@ class ChannelPager:
     # --- sync driver -------------------------------------------------------
 
     def _fetch(self) -> None:
-        state = self._state
-        try:
-            response = list_channels.sync_detailed(client=self._client, **state.request_kwargs())
-        except UnexpectedStatus as exc:
-            state.failed(exc)
-            raise _unexpected(exc) from exc
-        except Exception as exc:
-            state.failed(exc)
-            raise
-        state.accept(response)
+        with self._state.fetching() as kwargs:
+            self._state.accept(list_channels.sync_detailed(client=self._client, **kwargs))
 
     def __iter__(self) -> ChannelPager:
         return self
@@ -410,16 +427,8 @@ class ChannelPager:
     # --- async driver ------------------------------------------------------
 
     async def _afetch(self) -> None:
-        state = self._state
-        try:
-            response = await list_channels.asyncio_detailed(client=self._client, **state.request_kwargs())
-        except UnexpectedStatus as exc:
-            state.failed(exc)
-            raise _unexpected(exc) from exc
-        except Exception as exc:
-            state.failed(exc)
-            raise
-        state.accept(response)
+        with self._state.fetching() as kwargs:
+            self._state.accept(await list_channels.asyncio_detailed(client=self._client, **kwargs))
 
     def __aiter__(self) -> ChannelPager:
         return self

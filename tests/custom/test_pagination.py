@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -636,3 +637,27 @@ def test_page_is_a_frozen_value() -> None:
     assert isinstance(page, Page)
     with pytest.raises(AttributeError):
         page.has_more = True  # type: ignore[misc]
+
+
+@pytest.mark.anyio
+async def test_two_tasks_cannot_fetch_through_one_pager_at_once() -> None:
+    release = anyio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json={"channels": [{"channel_id": "T1"}], "has_more": False})
+
+    pager = ChannelPager(Client(base_url=BASE_URL, httpx_args={"transport": httpx.MockTransport(slow)}))
+    got: list[object] = []
+
+    async def consume() -> None:
+        got.extend([c.channel_id async for c in pager])
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(consume)
+        await anyio.wait_all_tasks_blocked()
+        with pytest.raises(RuntimeError, match="already fetching"):
+            await pager.__anext__()
+        release.set()
+    assert got == ["T1"]
+    assert pager.done
