@@ -135,8 +135,9 @@ def _token(value: object) -> str | None:
 class _ListState:
     """The cursor state machine: what to request next, and what to hand out next.
 
-    No I/O here; the drivers in :class:`ChannelPager` send the request that
-    :meth:`request_kwargs` describes and feed the response to :meth:`accept`.
+    No I/O here: a driver in :class:`ChannelPager` sends the request whose
+    kwargs :meth:`fetching` yields and, inside that block, hands the response
+    to :meth:`accept`; the cursor moves only in :meth:`take_item` / :meth:`take_page`.
     """
 
     __slots__ = (
