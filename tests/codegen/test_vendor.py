@@ -8,8 +8,10 @@ import or undeclared dependency of the vendored code fails the call.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -104,6 +106,26 @@ def server() -> Iterator[tuple[str, list[Seen]]]:
         thread.join()
 
 
+def extra_import_names() -> list[str]:
+    """Top-level modules of pyproject's optional dependencies (the emulator's, Redis), from this venv."""
+    optional = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    wanted = {canonical(requirement) for group in optional.values() for requirement in group}
+    return sorted(
+        module
+        for module, distributions in importlib.metadata.packages_distributions().items()
+        if any(canonical(distribution) in wanted for distribution in distributions)
+    )
+
+
+def canonical(requirement: str) -> str:
+    """``PyYAML>=6`` -> ``pyyaml`` (PEP 503 name of the distribution)."""
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name is not None
+    return re.sub(r"[-_.]+", "-", name.group()).lower()
+
+
 def run(
     argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -127,14 +149,23 @@ import svc._vendor.{name} as package
 from svc._vendor.{name}.client import AuthenticatedClient
 from svc._vendor.{name}.api.channels import get_channel
 
-# Every module imports with the runtime requirements alone, except the emulator (an extra).
+# Every module imports with the runtime requirements alone, except the emulator and modules that
+# need a declared extra (argv[3]: the import names of pyproject's optional dependencies).
+extras = set(json.loads(sys.argv[3]))
 root = pathlib.Path(package.__file__).parent
-modules = 0
+modules, need_extras = [], {{}}
 for path in sorted(root.rglob("*.py")):
     parts = path.relative_to(root).with_suffix("").parts
-    if parts[:2] != ("custom", "testing"):
+    if parts[:2] == ("custom", "testing"):
+        continue
+    module = ".".join(parts).removesuffix("__init__").rstrip(".")
+    try:
         importlib.import_module(".".join(("svc._vendor.{name}", *parts)).removesuffix(".__init__"))
-        modules += 1
+        modules.append(module)
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in extras:
+            raise
+        need_extras[module] = error.name
 
 client = AuthenticatedClient(base_url=sys.argv[1] + "/api/v2", token=sys.argv[2], prefix="Zoho-oauthtoken")
 channel = get_channel.sync(client=client, channel_id="T1")
@@ -142,6 +173,7 @@ async_channel = asyncio.run(get_channel.asyncio(client=client, channel_id="T1"))
 print(json.dumps({{
     "blocked": blocked,
     "modules": modules,
+    "need_extras": need_extras,
     "name": channel.name,
     "level": channel.level.value,
     "level_known": channel.level.is_known,
@@ -165,12 +197,19 @@ def test_vendored_package_calls_a_server_with_only_runtime_requirements(
         "PYTHONDONTWRITEBYTECODE": "1",  # keep the vendored tree as written, for the checks below
     }
 
-    completed = run([str(runtime_python), "-c", CALLER.format(name=name), base_url, TOKEN], project, environment)
+    argv = [str(runtime_python), "-c", CALLER.format(name=name), base_url, TOKEN, json.dumps(extra_import_names())]
+
+    completed = run(argv, project, environment)
 
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["blocked"] == []
-    assert result["modules"] > 40
+    assert len(result["modules"]) > 40
+    assert {"", "client", "api.channels.get_channel", "custom", "custom.operations", "custom.errors"} <= set(
+        result["modules"]
+    )
+    # Only an optional store (Redis) may need an extra; the client itself never does.
+    assert len(result["need_extras"]) <= 2, result["need_extras"]
     assert (result["name"], result["async_name"]) == ("#Zylker-Support", "#Zylker-Support")
     assert (result["level"], result["level_known"]) == ("team", True)
     assert result["lazy_export"] == f"svc._vendor.{name}.custom.errors"
