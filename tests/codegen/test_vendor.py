@@ -1,9 +1,10 @@
 """Vendoring: the copy is self-contained and works under another name with only the runtime requirements.
 
-The end-to-end check runs in a fresh venv (no system site packages) holding
-nothing but pyproject's ``[project].dependencies``; there, neither
-``cliq_channels_client`` nor the test tools are importable, so any absolute
-import or undeclared dependency of the vendored code fails the call.
+The end-to-end check calls the project's emulator (``CliqEmulator.serve()``,
+on 127.0.0.1) from a fresh venv without system site packages that holds only
+pyproject's ``[project].dependencies``; there, neither ``cliq_channels_client``
+nor the test tools are importable, so any absolute import or undeclared
+dependency of the vendored code fails the call.
 """
 
 from __future__ import annotations
@@ -14,23 +15,20 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import tomllib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import attrs
 import pytest
 
+from cliq_channels_client.custom.testing import CliqEmulator, fingerprint
 from codegen.vendor import MARKER, VendorError, absolute_imports, symlinks, vendor
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS: list[str] = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
     "dependencies"
 ]
-TOKEN = "1000.vendored-test-token"
-CHANNEL = {"name": "#Zylker-Support", "channel_id": "T1", "level": "team", "participant_count": 3}
 
 
 # -- fixtures -------------------------------------------------------------------------------------
@@ -63,47 +61,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @attrs.frozen
-class Seen:
-    path: str
-    authorization: str | None
+class LoopbackCliq:
+    """The project's emulator on a real socket, with one channel and a token for it."""
+
+    base_url: str
+    channel_id: str
+    token: str
+    emulator: CliqEmulator
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, list[Seen]]]:
-    """A stand-in Cliq on 127.0.0.1: GET /api/v2/channels/T1 with the right token returns a channel."""
-    seen: list[Seen] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            authorization = self.headers.get("Authorization")
-            seen.append(Seen(self.path, authorization))
-            if authorization != f"Zoho-oauthtoken {TOKEN}":
-                self.reply(401, {"code": "oauthtoken_invalid", "message": "Invalid AuthToken."})
-            elif self.path == "/api/v2/channels/T1":
-                self.reply(200, CHANNEL)
-            else:
-                self.reply(404, {"message": "no such channel"})
-
-        def reply(self, status: int, body: object) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+def cliq() -> Iterator[LoopbackCliq]:
+    with CliqEmulator() as emulator, emulator.serve() as url:
+        channel = emulator.create_channel("Zylker-Support", description="Support tickets")
+        yield LoopbackCliq(str(url), channel["channel_id"], emulator.issue_access_token(), emulator)
 
 
 def extra_import_names() -> list[str]:
@@ -150,8 +121,8 @@ from svc._vendor.{name}.client import AuthenticatedClient
 from svc._vendor.{name}.api.channels import get_channel
 
 # Every module imports with the runtime requirements alone, except the emulator and modules that
-# need a declared extra (argv[3]: the import names of pyproject's optional dependencies).
-extras = set(json.loads(sys.argv[3]))
+# need a declared extra (argv[1]: the import names of pyproject's optional dependencies).
+extras = set(json.loads(sys.argv[1]))
 root = pathlib.Path(package.__file__).parent
 modules, need_extras = [], {{}}
 for path in sorted(root.rglob("*.py")):
@@ -167,9 +138,10 @@ for path in sorted(root.rglob("*.py")):
             raise
         need_extras[module] = error.name
 
-client = AuthenticatedClient(base_url=sys.argv[1] + "/api/v2", token=sys.argv[2], prefix="Zoho-oauthtoken")
-channel = get_channel.sync(client=client, channel_id="T1")
-async_channel = asyncio.run(get_channel.asyncio(client=client, channel_id="T1"))
+base_url, channel_id, token = sys.argv[2:5]
+client = AuthenticatedClient(base_url=base_url, token=token, prefix="Zoho-oauthtoken")
+channel = get_channel.sync(client=client, channel_id=channel_id)
+async_channel = asyncio.run(get_channel.asyncio(client=client, channel_id=channel_id))
 print(json.dumps({{
     "blocked": blocked,
     "modules": modules,
@@ -186,10 +158,9 @@ print(json.dumps({{
 
 
 @pytest.mark.parametrize("name", ["cliq_channels_client", "cliq"])
-def test_vendored_package_calls_a_server_with_only_runtime_requirements(
-    name: str, project: Path, runtime_python: Path, server: tuple[str, list[Seen]]
+def test_vendored_package_calls_the_emulator_with_only_runtime_requirements(
+    name: str, project: Path, runtime_python: Path, cliq: LoopbackCliq
 ) -> None:
-    base_url, seen = server
     environment = {
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(project),
@@ -197,7 +168,8 @@ def test_vendored_package_calls_a_server_with_only_runtime_requirements(
         "PYTHONDONTWRITEBYTECODE": "1",  # keep the vendored tree as written, for the checks below
     }
 
-    argv = [str(runtime_python), "-c", CALLER.format(name=name), base_url, TOKEN, json.dumps(extra_import_names())]
+    extras = json.dumps(extra_import_names())
+    argv = [str(runtime_python), "-c", CALLER.format(name=name), extras, cliq.base_url, cliq.channel_id, cliq.token]
 
     completed = run(argv, project, environment)
 
@@ -211,11 +183,14 @@ def test_vendored_package_calls_a_server_with_only_runtime_requirements(
     # Only an optional store (Redis) may need an extra; the client itself never does.
     assert len(result["need_extras"]) <= 2, result["need_extras"]
     assert (result["name"], result["async_name"]) == ("#Zylker-Support", "#Zylker-Support")
-    assert (result["level"], result["level_known"]) == ("team", True)
+    assert (result["level"], result["level_known"]) == ("organization", True)
     assert result["lazy_export"] == f"svc._vendor.{name}.custom.errors"
     assert result["get_channel_path"] == "/channels/{CHANNEL_ID}"
     assert result["httpx"].startswith(str(runtime_python.parent.parent))
-    assert seen == [Seen("/api/v2/channels/T1", f"Zoho-oauthtoken {TOKEN}")] * 2
+    calls = [r for r in cliq.emulator.requests if r.operation_id == "get_channel"]
+    assert [(r.method, r.path, r.status) for r in calls] == [("GET", f"/api/v2/channels/{cliq.channel_id}", 200)] * 2
+    assert {r.headers["authorization"] for r in calls} == {"Zoho-oauthtoken ***"}
+    assert {r.token_fingerprint for r in calls} == {fingerprint(cliq.token)}
 
 
 def test_runtime_venv_has_the_runtime_requirements_and_nothing_of_the_dev_tools(runtime_python: Path) -> None:
