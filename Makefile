@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast lint typecheck generate check-generated bench bench-smoke vendor serve redis-start redis-stop clean ci
+.PHONY: setup demo test lint typecheck generate check-generated update-spec bench bench-smoke vendor serve clean ci
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	$(PY) -m benchmarks --smoke
+
+## Take a downloaded Channels OpenAPI document: regenerate and print the API changes (CHECK=1: exit 1 if breaking)
+update-spec: $(STAMP)
+	$(PY) -m codegen.update_spec "$(SPEC)" $(if $(CHECK),--check)
 
 ## Copy the client into another tree: make vendor DEST=svc/_vendor/cliq_channels_client
 vendor: $(STAMP)

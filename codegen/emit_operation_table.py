@@ -31,7 +31,11 @@ def resolve(node: Any, document: dict[str, Any]) -> Any:
             siblings = {k: v for k, v in node.items() if k != "$ref"}
             return resolve({**target, **siblings}, document)
         return {
-            key: ({name: resolve(schema, document) for name, schema in value.items()} if key == "properties" else resolve(value, document))
+            key: (
+                {name: resolve(schema, document) for name, schema in value.items()}
+                if key == "properties"
+                else resolve(value, document)
+            )
             for key, value in node.items()
             if key not in DOCUMENTATION_KEYWORDS and not key.startswith("x-")
         }
@@ -40,18 +44,25 @@ def resolve(node: Any, document: dict[str, Any]) -> Any:
     return node
 
 
-def operation_entry(path: str, method: str, item: dict[str, Any], operation: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+def operation_entry(
+    path: str, method: str, item: dict[str, Any], operation: dict[str, Any], document: dict[str, Any]
+) -> dict[str, Any]:
     parameters = [resolve(p, document) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
     body = operation.get("requestBody")
     body = resolve(body, document) if body else None
-    scopes = [scope for requirement in operation.get("security", document.get("security", [])) for scope in next(iter(requirement.values()), [])]
+    scopes = [
+        scope
+        for requirement in operation.get("security", document.get("security", []))
+        for scope in next(iter(requirement.values()), [])
+    ]
     responses = operation.get("responses", {})
     return {
         "operation_id": operation["operationId"],
         "method": method.upper(),
         "path": path,
         "scopes": tuple(scopes),
-        "rate_limit": dict(operation["x-zoho-rate-limit"]),
+        # Per-operation limit, else the document-wide default (Zoho documents one limit for all).
+        "rate_limit": dict(operation.get("x-zoho-rate-limit") or document["x-zoho-rate-limit-defaults"]),
         "path_parameters": {p["name"]: p["schema"] for p in parameters if p["in"] == "path"},
         "query_parameters": {p["name"]: p["schema"] for p in parameters if p["in"] == "query"},
         "request_body": body["content"]["application/json"]["schema"] if body else None,

@@ -13,7 +13,8 @@ mkdir -p "$1"
     --config generator-config.yaml \
     --meta none \
     --output-path "$out" \
-    --custom-template-path codegen/templates >/dev/null
+    --custom-template-path codegen/templates \
+    --fail-on-warning >/dev/null
 "$bin/python" codegen/emit_operation_table.py openapi/channels.yaml "$out/operation_table.py"
 # PEP 561 marker, and the link that serves custom/ as cliq_channels_client.custom.
 : > "$out/py.typed"
