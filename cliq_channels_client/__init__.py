@@ -24,10 +24,11 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__") or name == "custom":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     custom = import_module(".custom", __name__)
-    try:
-        return getattr(custom, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    # Only the layer's public names: anything else (e.g. ``errors``) must fall
+    # through so Python imports this package's own submodule of that name.
+    if name not in custom.__all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(custom, name)
 
 
 def __dir__() -> list[str]:
