@@ -21,7 +21,7 @@ class ChannelLevel(StrEnum):
     @property
     def is_known(self) -> bool:
         """``False`` for a value this client's OpenAPI document did not list."""
-        return self._name_ in type(self)._member_map_
+        return self._value_ in type(self)._value2member_map_
 
     @classmethod
     def _missing_(cls, value: object) -> "ChannelLevel | None":

@@ -16,7 +16,7 @@ class OperationStatus:
     """Body that unarchive_channel may return."""
 
     status: str | Unset = UNSET
-    """ Outcome of the operation """
+    """ Outcome of the operation, e.g. success. """
     message: str | Unset = UNSET
     """ Human-readable outcome. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
