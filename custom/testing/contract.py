@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -242,7 +241,8 @@ def check_exchange(
 def check_response(response: httpx.Response) -> None:
     """Raise :class:`ContractViolation` unless ``response`` (to its request) matches the OpenAPI document.
 
-    Only API routes are checked: the path must start with ``/api/v2``.
+    The request must be to a documented operation (under ``/api/v2`` or
+    ``/api/v2/network/{network}``); any other request is itself a violation.
     """
     request = response.request
     check_exchange(
@@ -253,14 +253,3 @@ def check_response(response: httpx.Response) -> None:
         response.content,
         query=request.url.params.multi_items(),
     )
-
-
-def json_or_none(body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
-
-
-def as_pairs(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
-    return list(mapping.items())
