@@ -81,13 +81,19 @@ class _KeyState:
 
 
 class _Wait:
-    """Why a caller could not be admitted yet: the earliest time worth looking again."""
+    """Why a caller could not be admitted yet, and how to wait.
 
-    __slots__ = ("on_clock", "wake_at")
+    ``on_clock``: sleep on the clock until ``wake_at`` (the head of the queue,
+    waiting for a stamped slot, with nothing in flight).  Otherwise wait up to
+    ``timeout`` real seconds to be woken by a release, admission or lock.
+    """
 
-    def __init__(self, wake_at: float, on_clock: bool) -> None:
+    __slots__ = ("on_clock", "timeout", "wake_at")
+
+    def __init__(self, wake_at: float, on_clock: bool, timeout: float) -> None:
         self.wake_at = wake_at
-        self.on_clock = on_clock  # True: sleep on the clock until wake_at; False: wait to be woken
+        self.on_clock = on_clock
+        self.timeout = timeout
 
 
 class LocalRateLimiter:
@@ -142,8 +148,9 @@ class LocalRateLimiter:
             ticket = object()
             state.queue.append(ticket)
             try:
+                stalled = False
                 while True:
-                    wait = self._admit(state, rule, now, ticket, operation_id, deadline, max_wait)
+                    wait = self._admit(state, rule, now, ticket, operation_id, deadline, max_wait, stalled)
                     if wait is None:
                         return
                     if wait.on_clock:
@@ -153,7 +160,7 @@ class LocalRateLimiter:
                         finally:
                             self._cond.acquire()
                     else:
-                        self._cond.wait(self._poll)
+                        stalled = not self._cond.wait(wait.timeout)
                     now = clock.now()
             finally:
                 self._leave(state, ticket)
@@ -195,9 +202,10 @@ class LocalRateLimiter:
             ticket = object()
             state.queue.append(ticket)
         try:
+            stalled = False
             while True:
                 with self._lock:
-                    wait = self._admit(state, rule, clock.now(), ticket, operation_id, deadline, max_wait)
+                    wait = self._admit(state, rule, clock.now(), ticket, operation_id, deadline, max_wait, stalled)
                     if wait is None:
                         return
                     if not wait.on_clock:
@@ -207,8 +215,9 @@ class LocalRateLimiter:
                     await clock.asleep(wait.wake_at - clock.now())
                     continue
                 try:
-                    with anyio.move_on_after(self._poll):
+                    with anyio.move_on_after(wait.timeout) as scope:
                         await parked[1].wait()
+                    stalled = scope.cancelled_caught
                 finally:
                     with self._lock:
                         if parked in state.events:
@@ -240,6 +249,7 @@ class LocalRateLimiter:
         operation_id: str,
         deadline: float,
         max_wait: float,
+        stalled: bool = False,
     ) -> _Wait | None:
         """Take a slot for the caller (``None``), or say until when it must wait; raise if it must not."""
         if state.locked_until > now:
@@ -283,7 +293,14 @@ class LocalRateLimiter:
             raise RateLimitWaitExceededError(
                 operation_id=operation_id, retry_at=wake_at, retry_after=wake_at - now, max_wait=max_wait
             )
-        return _Wait(wake_at, on_clock=known and position == 0)
+        if not known or position:
+            return _Wait(wake_at, on_clock=False, timeout=self._poll)
+        if state.in_flight and not stalled:
+            # Let the calls in flight complete (and be stamped) before time moves on:
+            # the same in real time, and it keeps a FakeClock from jumping past them.
+            # If none completes within the timeout (``stalled``), sleep on the clock.
+            return _Wait(wake_at, on_clock=False, timeout=min(self._poll, wake_at - now))
+        return _Wait(wake_at, on_clock=True, timeout=0.0)
 
     def _leave(self, state: _KeyState, ticket: object) -> None:
         """Drop a refused or cancelled caller from the queue (admitted ones are gone already)."""
