@@ -1,0 +1,237 @@
+"""One call from credentials to a configured client that every generated endpoint accepts.
+
+:func:`create_client` returns the *generated* :class:`~cliq_channels_client.client.Client`,
+so ``get_channel.asyncio(client=..., channel_id=...)`` and every other
+generated function take it unchanged, and its ``with`` / ``async with``
+closes what it opened.  The hand-written layer rides on two httpx extension
+points passed through ``httpx_args``: ``auth`` (:class:`ZohoOAuth` or
+:class:`StaticTokenAuth`) and ``transport`` (:class:`CliqTransport`, wrapping
+the real network transports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..client import Client
+from .auth import StaticTokenAuth, ZohoOAuth
+from .clock import SYSTEM_CLOCK, Clock
+from .data_centres import data_centre as lookup_data_centre
+from .errors import CliqValidationError
+from .observability import ClientHooks
+from .ratelimit import LocalRateLimiter, RateLimiter
+from .retry import RetryPolicy
+from .tokens import TokenStore
+from .transport import CliqTransport
+
+__all__ = ["create_client", "user_fingerprint"]
+
+#: httpx_args that configure the network transport; with ``transport=`` set, httpx.Client
+#: would ignore them (and ``proxy`` would even route around CliqTransport), so they go inside.
+_TRANSPORT_OPTIONS = frozenset(
+    {
+        "verify",
+        "cert",
+        "trust_env",
+        "http1",
+        "http2",
+        "limits",
+        "proxy",
+        "uds",
+        "local_address",
+        "retries",
+        "socket_options",
+    }
+)
+#: httpx_args the generated Client takes as its own fields (passing both would be a TypeError).
+_CLIENT_FIELDS = frozenset({"headers", "cookies", "follow_redirects", "timeout"})
+#: httpx_args that would replace or bypass the hand-written layer.
+_REFUSED = {
+    "auth": "pass access_token or client_id/client_secret/refresh_token instead",
+    "transport": "pass transport= (and async_transport=); CliqTransport wraps it",
+    "mounts": "mounted transports would bypass validation, pacing and retries",
+    "base_url": "pass base_url= to create_client",
+}
+# A Cliq network's unique name: one path segment, no separators or control characters.
+_BAD_NETWORK = re.compile(r"[/\\?#%\s\x00-\x1f\x7f]")
+
+
+def user_fingerprint(*parts: str) -> str:
+    """A stable, non-reversible key for one user's credentials (rate limits are per user)."""
+    digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+    return digest[:16]
+
+
+def _credential_error(field: str, detail: str) -> CliqValidationError:
+    return CliqValidationError(operation_id=None, field=field, rule="required", detail=detail)
+
+
+def _auth(
+    *,
+    client_id: str | None,
+    client_secret: str | None,
+    refresh_token: str | None,
+    access_token: str | None,
+    accounts_url: str,
+    token_store: TokenStore | None,
+    clock: Clock,
+    refresh_margin: float,
+    follow_api_domain: bool,
+    raise_on_error: bool,
+) -> tuple[httpx.Auth, str]:
+    """The auth for the credentials given, and the user's fingerprint; refuse incomplete or mixed credentials."""
+    oauth = {"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token}
+    if access_token:
+        if any(oauth.values()):
+            raise CliqValidationError(
+                operation_id=None,
+                field="access_token",
+                rule="oneOf",
+                detail="give either access_token or client_id/client_secret/refresh_token, not both",
+            )
+        return StaticTokenAuth(access_token, raise_on_error=raise_on_error), user_fingerprint("access", access_token)
+    if not (client_id and client_secret and refresh_token):
+        missing = [name for name, value in oauth.items() if not value]
+        if len(missing) == len(oauth):
+            raise _credential_error(
+                "refresh_token", "no credentials: give client_id, client_secret and refresh_token, or access_token"
+            )
+        given = ", ".join(name for name in oauth if name not in missing)
+        raise _credential_error(missing[0], f"{missing[0]} is required with {given}")
+    auth = ZohoOAuth(
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        accounts_url=accounts_url,
+        store=token_store,
+        clock=clock,
+        refresh_margin=refresh_margin,
+        follow_api_domain=follow_api_domain,
+        raise_on_error=raise_on_error,
+    )
+    return auth, user_fingerprint("oauth", client_id, refresh_token)
+
+
+def _network_path(network: str) -> str:
+    if not network or len(network) > 100 or network in {".", ".."} or _BAD_NETWORK.search(network):
+        raise CliqValidationError(
+            operation_id=None,
+            field="network",
+            rule="pattern",
+            detail="a Cliq network name is one non-empty path segment (no '/', '?', '#', '%' or whitespace)",
+        )
+    return f"/network/{quote(network, safe='')}"
+
+
+def create_client(
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    refresh_token: str | None = None,
+    access_token: str | None = None,
+    data_centre: str = "com",
+    network: str | None = None,
+    base_url: str | None = None,
+    accounts_url: str | None = None,
+    token_store: TokenStore | None = None,
+    rate_limiter: RateLimiter | None = None,
+    max_wait: float = 120.0,
+    retry: RetryPolicy | None = None,
+    clock: Clock | None = None,
+    timeout: float | httpx.Timeout | None = 30.0,
+    transport: httpx.BaseTransport | None = None,
+    async_transport: httpx.AsyncBaseTransport | None = None,
+    httpx_args: Mapping[str, Any] | None = None,
+    refresh_margin: float = 300.0,
+    validate: bool = True,
+    raise_on_error: bool = True,
+    hooks: ClientHooks | None = None,
+    user_key: str | None = None,
+) -> Client:
+    """A generated ``Client`` with Zoho auth, validation, pacing, safe retries and typed errors.
+
+    Credentials: ``client_id`` + ``client_secret`` + ``refresh_token`` (refreshed
+    automatically) or ``access_token`` (used as is).  ``data_centre`` (``"com"``,
+    ``"eu"``, ``"in"``, ``"com.au"``, ``"jp"``, ``"ca"``, ``"sa"``, ``"uk"``...)
+    picks the Cliq host and the accounts host; ``base_url`` and ``accounts_url``
+    override them (an emulator).  ``network`` prefixes every path with
+    ``/network/<name>``.  Without an explicit ``base_url`` the requests follow
+    the ``api_domain`` of the token response.
+
+    ``httpx_args`` go to ``httpx.Client``/``AsyncClient`` (``event_hooks``,
+    ``params``...), except: ``headers``, ``cookies``, ``follow_redirects`` and
+    ``timeout`` become the generated client's fields; ``verify``, ``cert``,
+    ``http2``, ``limits``, ``proxy``... configure the network transports (when
+    ``transport``/``async_transport`` are not given); ``auth``, ``transport``,
+    ``mounts`` and ``base_url`` are refused.  Environment proxies are not
+    applied; pass ``proxy=`` explicitly.
+
+    ``rate_limiter`` defaults to a new :class:`LocalRateLimiter`; share one
+    instance (or a shared store) between clients of the same user.
+    ``user_key`` (the rate-limit identity) defaults to a fingerprint of the
+    credentials, never the credentials themselves.  With ``raise_on_error=False``
+    error answers are returned (use the ``*_detailed`` functions).
+    """
+    clock = clock if clock is not None else SYSTEM_CLOCK
+    centre = lookup_data_centre(data_centre)
+    args = dict(httpx_args or {})
+    for name, why in _REFUSED.items():
+        if name in args:
+            raise CliqValidationError(
+                operation_id=None, field=f"httpx_args.{name}", rule="not", detail=f"not accepted here: {why}"
+            )
+    transport_options = {name: args.pop(name) for name in _TRANSPORT_OPTIONS & args.keys()}
+    fields = {name: args.pop(name) for name in _CLIENT_FIELDS & args.keys()}
+    if "trust_env" in transport_options:
+        args["trust_env"] = transport_options["trust_env"]  # also the client's (.netrc)
+
+    api_url = (base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/")
+    if network is not None:
+        api_url += _network_path(network)
+    auth, fingerprint = _auth(
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        access_token=access_token,
+        accounts_url=(accounts_url if accounts_url is not None else centre.accounts_origin).rstrip("/"),
+        token_store=token_store,
+        clock=clock,
+        refresh_margin=refresh_margin,
+        follow_api_domain=base_url is None,
+        raise_on_error=raise_on_error,
+    )
+    cliq_transport = CliqTransport(
+        transport=transport,
+        async_transport=async_transport,
+        rate_limiter=rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock),
+        retry=retry,
+        user_key=user_key if user_key is not None else fingerprint,
+        clock=clock,
+        max_wait=max_wait,
+        validate=validate,
+        raise_on_error=raise_on_error,
+        hooks=hooks,
+        **transport_options,
+    )
+    chosen_timeout = fields.pop("timeout", timeout)
+    if chosen_timeout is not None and not isinstance(chosen_timeout, httpx.Timeout):
+        chosen_timeout = httpx.Timeout(chosen_timeout)
+    return Client(
+        base_url=api_url,
+        timeout=chosen_timeout,
+        headers=dict(fields.get("headers") or {}),
+        cookies=dict(fields.get("cookies") or {}),
+        follow_redirects=bool(fields.get("follow_redirects", False)),
+        verify_ssl=transport_options.get("verify", True),
+        # The transport raises typed errors for every error status; a status the
+        # document does not list is then a surprise worth raising too.  Users of
+        # raw responses (raise_on_error=False) get None instead, as generated.
+        raise_on_unexpected_status=raise_on_error,
+        httpx_args={"auth": auth, "transport": cliq_transport, **args},
+    )
