@@ -42,6 +42,17 @@ requests refused during a lock neither count nor extend it; unarchive answers
 
 from __future__ import annotations
 
+try:  # the optional dependencies of the [testing] extra
+    import openapi_core  # noqa: F401
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+    import yaml  # noqa: F401
+except ImportError as _missing:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        f"the Cliq emulator needs the [testing] extra ({_missing.name} is not installed): "
+        "pip install 'cliq-channels-client[testing]'"
+    ) from _missing
+
 from .accounts import ALL_SCOPES, CHANNELS_ALL_SCOPE, Credentials, fingerprint
 from .config import EmulatorConfig
 from .contract import ContractViolation, check_response, load_contract

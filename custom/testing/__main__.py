@@ -14,7 +14,7 @@ from .server import ServerURL, run_server
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m cliq_channels_client.custom.testing",
+        prog=f"python -m {__package__}",
         description="Emulator of the Zoho Cliq Channels API and the Zoho accounts token endpoint.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

@@ -83,7 +83,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Config:
+def _config(app: ASGIApp, host: str, port: int, log_level: str, *, own_logging: bool) -> uvicorn.Config:
+    """uvicorn settings; ``own_logging`` lets uvicorn configure logging (only in a process of its own)."""
+    extra: dict[str, Any] = {} if own_logging else {"log_config": None}
     return uvicorn.Config(
         app,
         host=host,
@@ -91,10 +93,11 @@ def _config(app: ASGIApp, host: str, port: int, log_level: str) -> uvicorn.Confi
         http=_AbortableH11Protocol,
         lifespan="off",
         access_log=False,
-        log_level=log_level,
+        log_level=log_level if own_logging else None,
         loop="asyncio",
         timeout_keep_alive=5,
         timeout_graceful_shutdown=2,
+        **extra,
     )
 
 
@@ -103,13 +106,16 @@ def _origin(host: str, port: int) -> str:
 
 
 class LoopbackServer:
-    """uvicorn serving an ASGI app in a daemon thread: ``start()``, ``url``, ``stop()``."""
+    """uvicorn serving an ASGI app in a daemon thread: ``start()``, ``url``, ``stop()``.
 
-    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    It leaves the process's logging configuration alone (uvicorn's loggers
+    propagate to the root logger as usual).
+    """
+
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self._app = app
         self._host = host
         self._port = port
-        self._log_level = log_level
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self.url: ServerURL | None = None
@@ -117,7 +123,7 @@ class LoopbackServer:
     def start(self, timeout: float = 10.0) -> ServerURL:
         sock = bind_socket(self._host, self._port)
         port = int(sock.getsockname()[1])
-        server = uvicorn.Server(_config(self._app, self._host, port, self._log_level))
+        server = uvicorn.Server(_config(self._app, self._host, port, "warning", own_logging=False))
         errors: list[BaseException] = []
 
         def run() -> None:
@@ -165,7 +171,7 @@ def run_server(
     """Serve in the foreground until interrupted (Ctrl-C / SIGTERM)."""
     sock = bind_socket(host, port)
     bound = int(sock.getsockname()[1])
-    server = uvicorn.Server(_config(app, host, bound, log_level))
+    server = uvicorn.Server(_config(app, host, bound, log_level, own_logging=True))
     if on_ready is not None:
         url = ServerURL(_origin(host, bound), bound)
         original_startup = server.startup

@@ -120,7 +120,11 @@ class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             content=content,
             extensions=request.extensions,
         )
-        status, headers, body = self._runner_portal().call(self._send, inner)
+        try:
+            status, headers, body = self._runner_portal().call(self._send, inner)
+        except httpx.RequestError as error:
+            error.request = request
+            raise
         return httpx.Response(status, headers=headers, content=body, request=request)
 
     async def _send(self, request: httpx.Request) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

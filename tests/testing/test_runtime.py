@@ -220,3 +220,28 @@ def test_seeding_ten_thousand_channels_is_fast() -> None:
     assert len(set(ids)) == 10_000
     assert emu.channel_count() == 10_000
     assert repr(emu) == "CliqEmulator(channels=10000, users=1)"
+
+
+def test_loopback_and_in_process_clients_at_once(clock: FakeClock) -> None:
+    emu = CliqEmulator(clock=clock, rate_limits=False, validate_responses=True)
+    headers = {"Authorization": f"Zoho-oauthtoken {emu.issue_access_token()}"}
+    with emu, emu.serve() as url:
+        clients = [httpx.Client(base_url=url, headers=headers) for _ in range(4)] + [
+            httpx.Client(transport=emu.transport(), base_url=emu.api_base_url, headers=headers) for _ in range(4)
+        ]
+
+        def work(client: httpx.Client) -> set[int]:
+            statuses = set()
+            for i in range(25):
+                created = client.post("/channels", json={"name": f"c{i}", "level": "private"})
+                statuses.add(created.status_code)
+                statuses.add(client.get(f"/channels/{created.json()['channel_id']}").status_code)
+            return statuses
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(work, clients))
+        for client in clients:
+            client.close()
+    assert results == [{200}] * 8
+    assert emu.channel_count() == 200
+    assert emu.count(status=200) == 400
