@@ -21,7 +21,8 @@ Decisions where the reference is silent (also listed in the package docstring):
 * Roles act through the channel's permission objects (admin, moderator, member;
   a super_admin may do everything).  Changing roles needs an admin or
   super_admin; granting or taking super_admin needs a super_admin; a channel
-  keeps at least one super_admin.  Approve/reject need an organization admin.
+  with other members keeps at least one super_admin (removing, demoting or
+  leaving as the last one answers 400).  Approve/reject need an organization admin.
 * Archived channels allow get, members, unarchive, leave and delete; pending
   ones allow get, members, update, delete, approve and reject; anything else
   answers 400 ``operation_not_allowed``.
@@ -755,6 +756,13 @@ class Store:
             if actor not in channel.participants:
                 raise ApiError.not_allowed("you are not a member of this channel")
             self._require_permission(channel, actor, "leave_channel", "leave this channel")
+            others = [uid for uid in channel.participants if uid != actor]
+            if (
+                others
+                and channel.participants[actor] == "super_admin"
+                and not any(channel.participants[uid] == "super_admin" for uid in others)
+            ):
+                raise ApiError.not_allowed("the last super_admin must hand the role to another member before leaving")
             self._depart(channel, actor)
             self._touch(channel, self._clock.now())
 
