@@ -17,8 +17,8 @@ _EXPORTS: dict[str, str] = {
     # clock
     "Clock": "clock",
     "FakeClock": "clock",
-    "SystemClock": "clock",
     "SYSTEM_CLOCK": "clock",
+    "SystemClock": "clock",
     # errors
     "AuthenticationError": "errors",
     "BadRequestError": "errors",
@@ -42,6 +42,50 @@ _EXPORTS: dict[str, str] = {
     "Operation": "operations",
     "RateLimitRule": "operations",
     "match_operation": "operations",
+    # data_centres
+    "DATA_CENTRES": "data_centres",
+    "DATA_CENTRE_ALIASES": "data_centres",
+    "DataCentre": "data_centres",
+    "cliq_origin_for_api_domain": "data_centres",
+    "data_centre": "data_centres",
+    # tokens
+    "FileTokenStore": "tokens",
+    "MemoryTokenStore": "tokens",
+    "Token": "tokens",
+    "TokenState": "tokens",
+    "TokenStore": "tokens",
+    # auth
+    "StaticTokenAuth": "auth",
+    "ZohoOAuth": "auth",
+    # ratelimit
+    "LocalRateLimiter": "ratelimit",
+    "RateLimiter": "ratelimit",
+    # retry
+    "RetryPolicy": "retry",
+    # validation
+    "validate_request": "validation",
+    # observability
+    "ClientHooks": "observability",
+    "ErrorEvent": "observability",
+    "RateLimitWaitEvent": "observability",
+    "RequestEvent": "observability",
+    "ResponseEvent": "observability",
+    "RetryEvent": "observability",
+    "ThrottleEvent": "observability",
+    # transport
+    "CliqTransport": "transport",
+    # factory
+    "create_client": "factory",
+    # pagination
+    "ChannelPager": "pagination",
+    "ListCursor": "pagination",
+    "ListFilters": "pagination",
+    "Page": "pagination",
+    "PaginationError": "pagination",
+    # sync
+    "ChannelSync": "sync",
+    "ResyncReason": "sync",
+    "SyncResult": "sync",
 }
 
 # Subpackages served as attributes: ``from cliq_channels_client import testing``.
@@ -62,7 +106,23 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # the names above, for type checkers and IDEs
-    from .clock import SYSTEM_CLOCK, Clock, FakeClock, SystemClock  # noqa: F401
+    from .auth import (  # noqa: F401
+        StaticTokenAuth,
+        ZohoOAuth,
+    )
+    from .clock import (  # noqa: F401
+        SYSTEM_CLOCK,
+        Clock,
+        FakeClock,
+        SystemClock,
+    )
+    from .data_centres import (  # noqa: F401
+        DATA_CENTRE_ALIASES,
+        DATA_CENTRES,
+        DataCentre,
+        cliq_origin_for_api_domain,
+        data_centre,
+    )
     from .errors import (  # noqa: F401
         AuthenticationError,
         BadRequestError,
@@ -82,4 +142,53 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         ThrottledError,
         TokenRefreshError,
     )
-    from .operations import OPERATIONS_BY_ID, Operation, RateLimitRule, match_operation  # noqa: F401
+    from .factory import (  # noqa: F401
+        create_client,
+    )
+    from .observability import (  # noqa: F401
+        ClientHooks,
+        ErrorEvent,
+        RateLimitWaitEvent,
+        RequestEvent,
+        ResponseEvent,
+        RetryEvent,
+        ThrottleEvent,
+    )
+    from .operations import (  # noqa: F401
+        OPERATIONS_BY_ID,
+        Operation,
+        RateLimitRule,
+        match_operation,
+    )
+    from .pagination import (  # noqa: F401
+        ChannelPager,
+        ListCursor,
+        ListFilters,
+        Page,
+        PaginationError,
+    )
+    from .ratelimit import (  # noqa: F401
+        LocalRateLimiter,
+        RateLimiter,
+    )
+    from .retry import (  # noqa: F401
+        RetryPolicy,
+    )
+    from .sync import (  # noqa: F401
+        ChannelSync,
+        ResyncReason,
+        SyncResult,
+    )
+    from .tokens import (  # noqa: F401
+        FileTokenStore,
+        MemoryTokenStore,
+        Token,
+        TokenState,
+        TokenStore,
+    )
+    from .transport import (  # noqa: F401
+        CliqTransport,
+    )
+    from .validation import (  # noqa: F401
+        validate_request,
+    )

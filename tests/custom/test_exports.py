@@ -1,0 +1,58 @@
+"""The package's public surface: every public name of the hand-written layer is importable from the top."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import cliq_channels_client
+from cliq_channels_client import custom
+
+# Public in their module (used across modules and by tests) but not part of the top-level API.
+INTERNAL = {
+    "errors": {"error_from_response", "is_throttle_response"},
+    "retry": {"IDEMPOTENT_METHODS", "may_have_been_sent", "parse_retry_after"},
+    "validation": {"OperationValidator", "validator_for"},
+    "observability": {"RATELIMIT_LOGGER", "RETRY_LOGGER", "TRANSPORT_LOGGER"},
+    "factory": {"user_fingerprint"},
+}
+
+
+def test_every_exported_name_resolves_from_the_package_to_its_defining_module() -> None:
+    for name, module_name in custom._EXPORTS.items():
+        module = importlib.import_module(f"cliq_channels_client.custom.{module_name}")
+        assert getattr(cliq_channels_client, name) is getattr(module, name), name
+
+
+def test_every_public_name_of_every_module_is_exported_or_declared_internal() -> None:
+    for module_name in sorted(set(custom._EXPORTS.values())):
+        module = importlib.import_module(f"cliq_channels_client.custom.{module_name}")
+        public = set(module.__all__) - INTERNAL.get(module_name, set())
+        exported = {n for n, m in custom._EXPORTS.items() if m == module_name}
+        assert public == exported, module_name
+
+
+def test_testing_subpackage_is_served_as_an_attribute() -> None:
+    from cliq_channels_client import testing
+
+    assert testing.CliqEmulator.__module__.startswith("cliq_channels_client.custom.testing")
+
+
+def test_import_of_the_package_loads_no_hand_written_module() -> None:
+    code = (
+        "import sys, cliq_channels_client; "
+        "print(sorted(m for m in sys.modules if m.startswith('cliq_channels_client.custom')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_unknown_names_raise_attribute_error_and_generated_submodules_win() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError):
+        _ = cliq_channels_client.no_such_name  # type: ignore[attr-defined]
+    from cliq_channels_client import errors
+
+    assert hasattr(errors, "UnexpectedStatus")
