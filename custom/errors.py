@@ -220,6 +220,15 @@ class TokenRefreshError(CliqError):
         super().__init__(message)
 
 
+class BackendUnavailableError(CliqError):
+    """The shared backend (Redis) holding tokens and rate-limit budgets did not answer in time.
+
+    Raised when the client is configured to fail fast rather than fall back to
+    per-process limits; an API call refused this way was not sent.  The message
+    names the backend's host and port, never its password.
+    """
+
+
 _STATUS_ERRORS: dict[int, type[CliqAPIError]] = {
     400: BadRequestError,
     401: AuthenticationError,
