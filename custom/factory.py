@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 import httpx
@@ -29,6 +29,9 @@ from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import RetryPolicy
 from .tokens import TokenStore
 from .transport import CliqTransport
+
+if TYPE_CHECKING:  # the [redis] extra is optional: imported only when redis= is given
+    from .redis_backend import RedisArgument
 
 __all__ = ["create_client", "user_fingerprint"]
 
@@ -129,6 +132,19 @@ def _network_path(network: str) -> str:
     return f"/network/{quote(network, safe='')}"
 
 
+def _redis_shared(
+    redis: RedisArgument, fallback: Literal["fail", "local"], clock: Clock, namespace: str | None
+) -> tuple[TokenStore | None, RateLimiter]:
+    """The Redis-backed token store (OAuth only; keys under the user's fingerprint) and rate limiter."""
+    from .redis_backend import RedisBackend
+    from .redis_limiter import RedisRateLimiter
+    from .redis_store import RedisTokenStore
+
+    backend = RedisBackend.coerce(redis)
+    store = None if namespace is None else RedisTokenStore(backend, namespace=namespace, fallback=fallback)
+    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback)
+
+
 def create_client(
     *,
     client_id: str | None = None,
@@ -153,6 +169,8 @@ def create_client(
     raise_on_error: bool = True,
     hooks: ClientHooks | None = None,
     user_key: str | None = None,
+    redis: RedisArgument | None = None,
+    redis_fallback: Literal["fail", "local"] = "fail",
 ) -> Client:
     """A generated ``Client`` with Zoho auth, validation, pacing, safe retries and typed errors.
 
@@ -177,6 +195,13 @@ def create_client(
     ``user_key`` (the rate-limit identity) defaults to a fingerprint of the
     credentials, never the credentials themselves.  With ``raise_on_error=False``
     error answers are returned (use the ``*_detailed`` functions).
+
+    ``redis`` (a URL such as ``"redis://redis:6379/0"``, a ``redis.Redis`` /
+    ``redis.asyncio.Redis``, or a ``RedisBackend``; extra ``[redis]``) shares
+    the token and the rate-limit budget with every process using the same
+    Redis and credentials, unless ``token_store`` / ``rate_limiter`` are given.
+    If Redis does not answer, calls raise ``BackendUnavailableError``, or with
+    ``redis_fallback="local"`` continue with per-process limits (logged once).
     """
     clock = clock if clock is not None else SYSTEM_CLOCK
     centre = lookup_data_centre(data_centre)
@@ -194,6 +219,12 @@ def create_client(
     api_url = (base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/")
     if network is not None:
         api_url += _network_path(network)
+    if redis is not None:
+        oauth = bool(client_id and refresh_token and not access_token)
+        namespace = user_fingerprint("oauth", client_id or "", refresh_token or "") if oauth else None
+        shared_store, shared_limiter = _redis_shared(redis, redis_fallback, clock, namespace)
+        token_store = token_store if token_store is not None else shared_store
+        rate_limiter = rate_limiter if rate_limiter is not None else shared_limiter
     auth, fingerprint = _auth(
         client_id=client_id,
         client_secret=client_secret,
