@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import itertools
 import json
 import logging
 import secrets
@@ -48,10 +49,12 @@ __all__ = ["RedisTokenStore"]
 _log = logging.getLogger("cliq_channels_client.auth")
 _EXTRA = {"operation_id": None, "attempt": None}
 
-#: lock key -> fencing token of the lock held by this thread or task.
-_FENCES: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar(
+#: store instance -> fencing token of the lock it holds for this thread or task.
+_FENCES: contextvars.ContextVar[Mapping[int, str]] = contextvars.ContextVar(
     "cliq_redis_fences", default=MappingProxyType({})
 )
+
+_INSTANCES = itertools.count()
 
 GET = LuaScript("return redis.call('GET', KEYS[1])")
 
@@ -110,7 +113,7 @@ class RedisTokenStore:
     how long a caller waits for the lock before :class:`TokenRefreshError`.
     """
 
-    __slots__ = ("_backend", "_keys", "_lock_ms", "_lock_wait", "_memory", "_prefix", "_switch")
+    __slots__ = ("_backend", "_id", "_keys", "_lock_ms", "_lock_wait", "_memory", "_prefix", "_switch")
 
     def __init__(
         self,
@@ -127,6 +130,7 @@ class RedisTokenStore:
         if not namespace or any(c in namespace for c in "{}*?[] \n"):
             raise ValueError("namespace must be non-empty, without braces, glob characters or whitespace")
         self._backend = backend
+        self._id = next(_INSTANCES)  # what the fence of the lock it holds is filed under
         self._prefix = f"{backend.prefix}{namespace}:"
         self._keys = TokenKeys(
             state=f"{self._prefix}token", lock=f"{self._prefix}token:lock", fence=f"{self._prefix}token:fence"
@@ -283,16 +287,14 @@ class RedisTokenStore:
                 state = _state_from_json(json.loads(raw if isinstance(raw, str | bytes) else str(raw)))
             except (ValueError, KeyError, TypeError):
                 # Written by something else: start over rather than fail every request (value not logged).
-                _log.warning(
-                    "token record %s in Redis is not a valid record; ignoring it", self._keys.state, extra=_EXTRA
-                )
+                _log.warning("token record %s in Redis is not valid; ignoring it", self._keys.state, extra=_EXTRA)
                 state = TokenState()
         self._memory.save(state)
         return state
 
     def _save_args(self, state: TokenState) -> list[str]:
         record = json.dumps(_state_to_json(state), separators=(",", ":"))
-        return [record, _FENCES.get().get(self._keys.lock, "")]
+        return [record, _FENCES.get().get(self._id, "")]
 
     def _saved(self, state: TokenState, written: object) -> None:
         if not written:
@@ -318,11 +320,11 @@ class RedisTokenStore:
         if held is None:
             yield
             return
-        token = _FENCES.set({**_FENCES.get(), self._keys.lock: held.fence})
+        token = _FENCES.set({**_FENCES.get(), self._id: held.fence})
         try:
             yield
         finally:
             try:
                 _FENCES.reset(token)
             except ValueError:  # exited in another context: drop our entry only
-                _FENCES.set({k: v for k, v in _FENCES.get().items() if k != self._keys.lock})
+                _FENCES.set({k: v for k, v in _FENCES.get().items() if k != self._id})
