@@ -96,7 +96,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     bot_unique_name: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddBotToChannelRequest,
 ) -> Response[Any | Error]:
     """Add a bot to a channel
@@ -130,7 +130,7 @@ def sync_detailed(
 def sync(
     bot_unique_name: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddBotToChannelRequest,
 ) -> Any | Error | None:
     """Add a bot to a channel
@@ -159,7 +159,7 @@ def sync(
 async def asyncio_detailed(
     bot_unique_name: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddBotToChannelRequest,
 ) -> Response[Any | Error]:
     """Add a bot to a channel
@@ -191,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     bot_unique_name: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddBotToChannelRequest,
 ) -> Any | Error | None:
     """Add a bot to a channel

@@ -96,7 +96,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddChannelMembersRequest,
 ) -> Response[Any | Error]:
     """Add channel members
@@ -130,7 +130,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddChannelMembersRequest,
 ) -> Any | Error | None:
     """Add channel members
@@ -159,7 +159,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddChannelMembersRequest,
 ) -> Response[Any | Error]:
     """Add channel members
@@ -191,7 +191,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: AddChannelMembersRequest,
 ) -> Any | Error | None:
     """Add channel members

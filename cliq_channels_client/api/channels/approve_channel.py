@@ -87,7 +87,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Any | Error]:
     """Approve a channel
 
@@ -118,7 +118,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Any | Error | None:
     """Approve a channel
 
@@ -144,7 +144,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Any | Error]:
     """Approve a channel
 
@@ -173,7 +173,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Any | Error | None:
     """Approve a channel
 

@@ -89,7 +89,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Channel | Error]:
     """Retrieve a channel
 
@@ -120,7 +120,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Channel | Error | None:
     """Retrieve a channel
 
@@ -146,7 +146,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Channel | Error]:
     """Retrieve a channel
 
@@ -175,7 +175,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Channel | Error | None:
     """Retrieve a channel
 

@@ -93,7 +93,7 @@ def _build_response(
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[ChannelMemberList | Error]:
     """Get channel members
 
@@ -124,7 +124,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> ChannelMemberList | Error | None:
     """Get channel members
 
@@ -150,7 +150,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[ChannelMemberList | Error]:
     """Get channel members
 
@@ -179,7 +179,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> ChannelMemberList | Error | None:
     """Get channel members
 

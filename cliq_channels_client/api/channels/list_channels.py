@@ -164,7 +164,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     name: str | Unset = UNSET,
     status: ChannelStatus | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -250,7 +250,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     name: str | Unset = UNSET,
     status: ChannelStatus | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -331,7 +331,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     name: str | Unset = UNSET,
     status: ChannelStatus | Unset = UNSET,
     limit: int | Unset = UNSET,
@@ -415,7 +415,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     name: str | Unset = UNSET,
     status: ChannelStatus | Unset = UNSET,
     limit: int | Unset = UNSET,

@@ -97,7 +97,7 @@ def _build_response(
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Any | Error | OperationStatus]:
     """Unarchive a channel
 
@@ -128,7 +128,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Any | Error | OperationStatus | None:
     """Unarchive a channel
 
@@ -154,7 +154,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Response[Any | Error | OperationStatus]:
     """Unarchive a channel
 
@@ -183,7 +183,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
 ) -> Any | Error | OperationStatus | None:
     """Unarchive a channel
 

@@ -98,7 +98,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelRequest,
 ) -> Response[Channel | Error]:
     """Update a channel
@@ -133,7 +133,7 @@ def sync_detailed(
 def sync(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelRequest,
 ) -> Channel | Error | None:
     """Update a channel
@@ -163,7 +163,7 @@ def sync(
 async def asyncio_detailed(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelRequest,
 ) -> Response[Channel | Error]:
     """Update a channel
@@ -196,7 +196,7 @@ async def asyncio_detailed(
 async def asyncio(
     channel_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelRequest,
 ) -> Channel | Error | None:
     """Update a channel

@@ -99,7 +99,7 @@ def sync_detailed(
     channel_id: str,
     user_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelMemberRoleRequest,
 ) -> Response[Any | Error]:
     """Update a channel member's role
@@ -136,7 +136,7 @@ def sync(
     channel_id: str,
     user_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelMemberRoleRequest,
 ) -> Any | Error | None:
     """Update a channel member's role
@@ -168,7 +168,7 @@ async def asyncio_detailed(
     channel_id: str,
     user_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelMemberRoleRequest,
 ) -> Response[Any | Error]:
     """Update a channel member's role
@@ -203,7 +203,7 @@ async def asyncio(
     channel_id: str,
     user_id: str,
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | Client,
     body: UpdateChannelMemberRoleRequest,
 ) -> Any | Error | None:
     """Update a channel member's role
