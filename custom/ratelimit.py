@@ -139,10 +139,12 @@ class LocalRateLimiter:
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        with self._cond:
+        with self._lock:  # the condition's own lock
             now = clock.now()
+            state = self._states.get(key) or self._state(key)
+            if self._fast_admit(state, rule, now):
+                return
             deadline = now + max_wait
-            state = self._state(key)
             if not state.queue and self._admit(state, rule, now, None, operation_id, deadline, max_wait) is None:
                 return
             ticket = object()
@@ -195,8 +197,10 @@ class LocalRateLimiter:
         clock = self._clock
         with self._lock:
             now = clock.now()
+            state = self._states.get(key) or self._state(key)
+            if self._fast_admit(state, rule, now):
+                return
             deadline = now + max_wait
-            state = self._state(key)
             if not state.queue and self._admit(state, rule, now, None, operation_id, deadline, max_wait) is None:
                 return
             ticket = object()
@@ -239,6 +243,21 @@ class LocalRateLimiter:
         if state is None:
             state = self._states[key] = _KeyState()
         return state
+
+    def _fast_admit(self, state: _KeyState, rule: RateLimitRule, now: float) -> bool:
+        """The common case, kept cheap: nobody waiting, not locked, and a slot free."""
+        if state.queue or state.locked_until > now:
+            return False
+        slots = state.slots
+        if len(slots) + state.in_flight >= rule.threshold:
+            # Steady pace: usually exactly the oldest stamp has expired.
+            if not slots or slots[0] > now - rule.window * self._margin:
+                return False
+            del slots[0]
+            if len(slots) + state.in_flight >= rule.threshold:
+                return False
+        state.in_flight += 1
+        return True
 
     def _admit(
         self,

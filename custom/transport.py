@@ -61,10 +61,10 @@ from .observability import (
     call_hook,
     log,
 )
-from .operations import Operation, match_operation
+from .operations import OPERATIONS_BY_ID, Operation, match_operation
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
-from .validation import validate_request
+from .validation import validator_for
 
 __all__ = ["CliqTransport"]
 
@@ -74,15 +74,26 @@ _DEBUG = logging.DEBUG
 class _Call:
     """Per-request state shared by the sync and async loops."""
 
-    __slots__ = ("attempt", "idempotent", "key", "maybe_sent", "method", "operation", "operation_id", "start")
+    __slots__ = (
+        "attempt",
+        "idempotent",
+        "key",
+        "maybe_sent",
+        "method",
+        "observed",
+        "operation",
+        "operation_id",
+        "start",
+    )
 
-    def __init__(self, operation: Operation | None, method: str, key: str, start: float) -> None:
+    def __init__(self, operation: Operation | None, method: str, key: str, observed: bool) -> None:
         self.operation = operation
         self.operation_id = operation.operation_id if operation is not None else None
         self.method = method
         self.idempotent = operation.is_idempotent if operation is not None else method in IDEMPOTENT_METHODS
         self.key = key
-        self.start = start
+        self.observed = observed  # hooks set or DEBUG logging on: report each attempt
+        self.start = 0.0  # clock time the first attempt started
         self.attempt = 0
         self.maybe_sent = False
 
@@ -123,7 +134,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._limiter: RateLimiter = rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock)
         self._retry = retry if retry is not None else RetryPolicy()
         self._user_key = user_key
-        self._keys: dict[str, str] = {}
+        self._keys = {operation_id: f"{user_key}:{operation_id}" for operation_id in OPERATIONS_BY_ID}
         self._max_wait = float(max_wait)
         self._validate = validate
         self._raise_on_error = raise_on_error
@@ -162,8 +173,11 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 if sent_at > before:
                     self._waited(call, sent_at - before)
             else:
-                sent_at = clock.now()
-            self._sending(call)
+                before = sent_at = clock.now()
+            if call.attempt == 1:
+                call.start = before
+            if call.observed:
+                self._sending(call)
             try:
                 response = inner.handle_request(request)
             except httpx.TransportError as exc:
@@ -177,7 +191,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise
             if operation is not None:
                 limiter.release(call.key, operation.rate_limit)
-            self._answered(call, response, sent_at)
+            if call.observed:
+                self._answered(call, response, sent_at)
             if response.status_code < 400:
                 return response
             response.read()
@@ -229,8 +244,11 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 if sent_at > before:
                     self._waited(call, sent_at - before)
             else:
-                sent_at = clock.now()
-            self._sending(call)
+                before = sent_at = clock.now()
+            if call.attempt == 1:
+                call.start = before
+            if call.observed:
+                self._sending(call)
             try:
                 response = await inner.handle_async_request(request)
             except httpx.TransportError as exc:
@@ -244,7 +262,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 raise
             if operation is not None:
                 await limiter.arelease(call.key, operation.rate_limit)
-            self._answered(call, response, sent_at)
+            if call.observed:
+                self._answered(call, response, sent_at)
             if response.status_code < 400:
                 return response
             await response.aread()
@@ -295,15 +314,13 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         cut = raw.find(b"?")
         path = (raw[:cut] if cut >= 0 else raw).decode("latin-1")
         operation = match_operation(request.method, path)
+        observed = self._hooks is not None or TRANSPORT_LOGGER.isEnabledFor(_DEBUG)
         if operation is None:
-            return _Call(None, request.method, "", self._clock.now())
+            return _Call(None, request.method, "", observed)
         if self._validate:
-            match = operation.pattern.match(path)
-            validate_request(operation, request, match.groupdict() if match is not None else {})
-        key = self._keys.get(operation.operation_id)
-        if key is None:
-            key = self._keys[operation.operation_id] = f"{self._user_key}:{operation.operation_id}"
-        return _Call(operation, request.method, key, self._clock.now())
+            validator_for(operation).validate(request, path)
+        key = self._keys.get(operation.operation_id) or f"{self._user_key}:{operation.operation_id}"
+        return _Call(operation, request.method, key, observed)
 
     def _sending(self, call: _Call) -> None:
         log(
@@ -320,8 +337,6 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _answered(self, call: _Call, response: httpx.Response, sent_at: float) -> None:
         hooks = self._hooks
-        if hooks is None and not TRANSPORT_LOGGER.isEnabledFor(_DEBUG):
-            return
         duration = self._clock.now() - sent_at
         log(
             TRANSPORT_LOGGER,

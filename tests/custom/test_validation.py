@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
@@ -316,10 +317,9 @@ def test_undocumented_query_parameters_pass_through(client: Client, recorder: Re
 def test_path_parameters_are_checked_percent_decoded() -> None:
     operation = OPERATIONS_BY_ID["get_channel"]
     validator = OperationValidator(operation)
-    request = httpx.Request("GET", f"{BASE_URL}/channels/x")
-    validator.validate(request, {"CHANNEL_ID": "a%2Fb"})  # a valid id containing an encoded slash
+    validator.validate_path({"CHANNEL_ID": "a%2Fb"})  # a valid id containing an encoded slash
     with pytest.raises(CliqValidationError) as caught:
-        validator.validate(request, {"CHANNEL_ID": ""})
+        validator.validate_path({"CHANNEL_ID": ""})
     assert (caught.value.field, caught.value.rule) == ("path.CHANNEL_ID", "minLength")
 
 
@@ -348,3 +348,14 @@ async def test_async_requests_are_validated_too(recorder: Recorder) -> None:
         assert caught.value.field == "query.limit"
         await list_channels.asyncio(client=client, limit=10)
     assert len(recorder.requests) == 1
+
+
+def test_path_rules_the_route_cannot_guarantee_are_checked() -> None:
+    operation = attrs.evolve(
+        OPERATIONS_BY_ID["get_channel"], path_parameters={"CHANNEL_ID": {"type": "string", "maxLength": 3}}
+    )
+    validator = OperationValidator(operation)
+    validator.validate(httpx.Request("GET", f"{BASE_URL}/channels/abc"), "/api/v2/channels/abc")
+    with pytest.raises(CliqValidationError) as caught:
+        validator.validate(httpx.Request("GET", f"{BASE_URL}/channels/a%20cd"), "/api/v2/channels/a%20cd")
+    assert (caught.value.field, caught.value.rule) == ("path.CHANNEL_ID", "maxLength")
