@@ -57,7 +57,7 @@ vendor: $(STAMP)
 	$(PY) -m codegen.vendor "$(DEST)"
 
 serve: $(STAMP)
-	$(PY) -m cliq_channels_client.custom.testing serve --port 8765
+	$(PY) -m cliq_channels_client.testing serve --port 8765
 
 ci: check-generated lint typecheck test
 

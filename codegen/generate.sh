@@ -21,6 +21,8 @@ mkdir -p "$1"
 # The document itself, for the embedded emulator (request/response validation).
 cp openapi/channels.yaml "$out/openapi.yaml"
 ln -s ../custom "$out/custom"
+# Short import path for the emulator: cliq_channels_client.testing.
+cp codegen/shims/testing.py "$out/testing.py"
 # Format with settings of our own, independent of pyproject's lint selection.
 "$bin/ruff" check --isolated --quiet --fix --select F401,I --line-length 120 "$out" || true
 "$bin/ruff" format --isolated --quiet --line-length 120 "$out"

@@ -88,15 +88,70 @@ _EXPORTS: dict[str, str] = {
     "SyncResult": "sync",
 }
 
-# Subpackages served as attributes: ``from cliq_channels_client import testing``.
-_SUBMODULES = frozenset({"testing"})
-
-__all__ = sorted([*_EXPORTS, *_SUBMODULES])
+# Literal, so type checkers see the names; tests/custom/test_exports.py keeps it equal to _EXPORTS.
+__all__ = [
+    "DATA_CENTRES",
+    "DATA_CENTRE_ALIASES",
+    "OPERATIONS_BY_ID",
+    "SYSTEM_CLOCK",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChannelPager",
+    "ChannelSync",
+    "ClientHooks",
+    "CliqAPIError",
+    "CliqError",
+    "CliqTransport",
+    "CliqTransportError",
+    "CliqValidationError",
+    "Clock",
+    "DataCentre",
+    "ErrorEvent",
+    "FakeClock",
+    "FileTokenStore",
+    "InternalServerError",
+    "ListCursor",
+    "ListFilters",
+    "LocalRateLimiter",
+    "MemoryTokenStore",
+    "MethodNotAllowedError",
+    "NotAcceptableError",
+    "NotFoundError",
+    "Operation",
+    "OperationLockedError",
+    "Page",
+    "PaginationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RateLimitRule",
+    "RateLimitWaitEvent",
+    "RateLimitWaitExceededError",
+    "RateLimiter",
+    "RequestEvent",
+    "ResponseEvent",
+    "ResyncReason",
+    "RetryEvent",
+    "RetryPolicy",
+    "ServerError",
+    "StaticTokenAuth",
+    "SyncResult",
+    "SystemClock",
+    "ThrottleEvent",
+    "ThrottledError",
+    "Token",
+    "TokenRefreshError",
+    "TokenState",
+    "TokenStore",
+    "ZohoOAuth",
+    "cliq_origin_for_api_domain",
+    "create_client",
+    "data_centre",
+    "match_operation",
+    "validate_request",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return import_module(f".{name}", __name__)
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -106,24 +161,24 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # the names above, for type checkers and IDEs
-    from .auth import (  # noqa: F401
+    from .auth import (
         StaticTokenAuth,
         ZohoOAuth,
     )
-    from .clock import (  # noqa: F401
+    from .clock import (
         SYSTEM_CLOCK,
         Clock,
         FakeClock,
         SystemClock,
     )
-    from .data_centres import (  # noqa: F401
+    from .data_centres import (
         DATA_CENTRE_ALIASES,
         DATA_CENTRES,
         DataCentre,
         cliq_origin_for_api_domain,
         data_centre,
     )
-    from .errors import (  # noqa: F401
+    from .errors import (
         AuthenticationError,
         BadRequestError,
         CliqAPIError,
@@ -142,10 +197,10 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         ThrottledError,
         TokenRefreshError,
     )
-    from .factory import (  # noqa: F401
+    from .factory import (
         create_client,
     )
-    from .observability import (  # noqa: F401
+    from .observability import (
         ClientHooks,
         ErrorEvent,
         RateLimitWaitEvent,
@@ -154,41 +209,41 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         RetryEvent,
         ThrottleEvent,
     )
-    from .operations import (  # noqa: F401
+    from .operations import (
         OPERATIONS_BY_ID,
         Operation,
         RateLimitRule,
         match_operation,
     )
-    from .pagination import (  # noqa: F401
+    from .pagination import (
         ChannelPager,
         ListCursor,
         ListFilters,
         Page,
         PaginationError,
     )
-    from .ratelimit import (  # noqa: F401
+    from .ratelimit import (
         LocalRateLimiter,
         RateLimiter,
     )
-    from .retry import (  # noqa: F401
+    from .retry import (
         RetryPolicy,
     )
-    from .sync import (  # noqa: F401
+    from .sync import (
         ChannelSync,
         ResyncReason,
         SyncResult,
     )
-    from .tokens import (  # noqa: F401
+    from .tokens import (
         FileTokenStore,
         MemoryTokenStore,
         Token,
         TokenState,
         TokenStore,
     )
-    from .transport import (  # noqa: F401
+    from .transport import (
         CliqTransport,
     )
-    from .validation import (  # noqa: F401
+    from .validation import (
         validate_request,
     )

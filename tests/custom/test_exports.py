@@ -33,7 +33,7 @@ def test_every_public_name_of_every_module_is_exported_or_declared_internal() ->
         assert public == exported, module_name
 
 
-def test_testing_subpackage_is_served_as_an_attribute() -> None:
+def test_testing_subpackage_is_importable_from_the_package() -> None:
     from cliq_channels_client import testing
 
     assert testing.CliqEmulator.__module__.startswith("cliq_channels_client.custom.testing")
@@ -56,3 +56,19 @@ def test_unknown_names_raise_attribute_error_and_generated_submodules_win() -> N
     from cliq_channels_client import errors
 
     assert hasattr(errors, "UnexpectedStatus")
+
+
+def test_all_is_exactly_the_export_table() -> None:
+    assert sorted(custom.__all__) == sorted(custom._EXPORTS)
+    assert len(custom.__all__) == len(set(custom.__all__))
+
+
+def test_emulator_has_a_short_import_path_and_a_command() -> None:
+    import cliq_channels_client.testing as short
+    from cliq_channels_client.custom import testing as long
+
+    assert short.CliqEmulator is long.CliqEmulator
+    out = subprocess.run(
+        [sys.executable, "-m", "cliq_channels_client.testing", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "serve" in out
