@@ -69,6 +69,8 @@ from .validation import validator_for
 __all__ = ["CliqTransport"]
 
 _DEBUG = logging.DEBUG
+#: Shorter waits for a slot (taking the limiter's lock) are not reported as rate-limit waits.
+_REPORTED_WAIT = 0.001
 
 
 class _Call:
@@ -170,7 +172,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     self._refused(call, exc)
                     raise
                 sent_at = clock.now()
-                if sent_at > before:
+                if sent_at - before > _REPORTED_WAIT:
                     self._waited(call, sent_at - before)
             else:
                 before = sent_at = clock.now()
@@ -241,7 +243,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     self._refused(call, exc)
                     raise
                 sent_at = clock.now()
-                if sent_at > before:
+                if sent_at - before > _REPORTED_WAIT:
                     self._waited(call, sent_at - before)
             else:
                 before = sent_at = clock.now()
