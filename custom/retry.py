@@ -26,7 +26,7 @@ attempts or when the next one would start after ``total_timeout`` seconds.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
 
 import attrs
@@ -78,6 +78,10 @@ def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) ->
         raise ValueError(f"{attribute.name} must be >= 0, got {value!r}")
 
 
+def _statuses(values: Iterable[int]) -> frozenset[int]:
+    return frozenset(values)
+
+
 @attrs.frozen
 class RetryPolicy:
     """How many times, for what, and how long to back off; immutable, shareable."""
@@ -86,7 +90,7 @@ class RetryPolicy:
     base_delay: float = attrs.field(default=0.5, validator=_non_negative)
     max_delay: float = attrs.field(default=30.0, validator=_non_negative)
     total_timeout: float = attrs.field(default=120.0, validator=_non_negative)
-    retry_statuses: frozenset[int] = attrs.field(default=frozenset({500, 502, 503, 504}), converter=frozenset)
+    retry_statuses: frozenset[int] = attrs.field(default=frozenset({500, 502, 503, 504}), converter=_statuses)
     respect_retry_after: bool = True
 
     @classmethod

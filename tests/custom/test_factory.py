@@ -37,7 +37,7 @@ ACCESS_TOKEN = "1000.ffeeddccbbaa99887766554433221100.00112233445566778899aabbcc
 STATIC_TOKEN = "1000.1234567890abcdef1234567890abcdef.fedcba0987654321fedcba0987654321"
 register_secret(CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN, STATIC_TOKEN)
 
-OAUTH = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
+OAUTH: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
 CHANNEL = {"channel_id": "T1", "name": "#support"}
 
 
@@ -82,7 +82,7 @@ def test_the_data_centre_picks_the_cliq_and_the_accounts_hosts(key: str) -> None
     centre = DATA_CENTRES[key]
     zoho = FakeZoho(api_domain=centre.api_domain)
     with oauth_client(zoho, data_centre=key) as client:
-        response = get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
+        response = get_channel.sync_detailed("T1", client=client)
     assert response.status_code == 200
     (token_request,) = zoho.token_requests
     assert f"{token_request.url.scheme}://{token_request.url.host}" == centre.accounts_origin
@@ -96,7 +96,7 @@ def test_the_data_centre_picks_the_cliq_and_the_accounts_hosts(key: str) -> None
 def test_canada_uses_zohocloud() -> None:
     zoho = FakeZoho(api_domain="https://www.zohoapis.ca")
     with oauth_client(zoho, data_centre="ca") as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert zoho.token_requests[0].url.host == "accounts.zohocloud.ca"
     assert zoho.requests[0].url.host == "cliq.zohocloud.ca"
 
@@ -104,7 +104,7 @@ def test_canada_uses_zohocloud() -> None:
 def test_the_api_domain_of_the_token_response_is_followed() -> None:
     zoho = FakeZoho(api_domain="https://www.zohoapis.eu")
     with oauth_client(zoho, data_centre="com") as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert zoho.token_requests[0].url.host == "accounts.zoho.com"
     assert zoho.requests[0].url.host == "cliq.zoho.eu"
 
@@ -118,7 +118,7 @@ def test_an_unknown_data_centre_is_refused() -> None:
 def test_base_url_and_accounts_url_point_at_an_emulator() -> None:
     zoho = FakeZoho(api_domain="https://www.zohoapis.eu")  # an explicit base_url wins over api_domain
     with oauth_client(zoho, base_url="http://127.0.0.1:8765/api/v2/", accounts_url="http://127.0.0.1:8765/") as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert str(zoho.token_requests[0].url) == "http://127.0.0.1:8765/oauth/v2/token"
     assert str(zoho.requests[0].url) == "http://127.0.0.1:8765/api/v2/channels/T1"
 
@@ -130,9 +130,9 @@ def test_a_network_prefixes_every_path_and_keeps_pacing_and_validation() -> None
     zoho = FakeZoho()
     limiter = SpyLimiter()
     with static_client(zoho, network="zylker", rate_limiter=limiter) as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
         with pytest.raises(CliqValidationError):
-            list_channels.sync(client=client, limit=101)  # type: ignore[arg-type]
+            list_channels.sync(client=client, limit=101)
     assert zoho.requests[0].url.raw_path == b"/api/v2/network/zylker/channels/T1"
     assert limiter.keys == [limiter.keys[0]]
     assert limiter.keys[0].endswith(":get_channel")
@@ -141,7 +141,7 @@ def test_a_network_prefixes_every_path_and_keeps_pacing_and_validation() -> None
 def test_a_network_name_is_quoted() -> None:
     zoho = FakeZoho()
     with static_client(zoho, network="zylkér~1") as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert zoho.requests[0].url.raw_path == b"/api/v2/network/zylk%C3%A9r~1/channels/T1"
 
 
@@ -167,7 +167,7 @@ def test_bad_network_names_are_refused(name: str) -> None:
         ({"refresh_token": REFRESH_TOKEN, "access_token": STATIC_TOKEN}, "access_token", "oneOf"),
     ],
 )
-def test_missing_or_mixed_credentials_are_refused(credentials: dict[str, str], field: str, rule: str) -> None:
+def test_missing_or_mixed_credentials_are_refused(credentials: dict[str, Any], field: str, rule: str) -> None:
     with pytest.raises(CliqValidationError) as caught:
         create_client(**credentials)
     assert (caught.value.field, caught.value.rule) == (field, rule)
@@ -177,11 +177,12 @@ def test_missing_or_mixed_credentials_are_refused(credentials: dict[str, str], f
 
 def test_the_user_key_is_a_fingerprint_never_a_secret() -> None:
     keys = []
+    options: dict[str, Any]
     for options in (OAUTH, OAUTH, {**OAUTH, "refresh_token": "1000.other.token"}, {"access_token": STATIC_TOKEN}):
         limiter = SpyLimiter()
         mock = httpx.MockTransport(FakeZoho())
         with create_client(**options, transport=mock, rate_limiter=limiter, clock=FakeClock()) as client:
-            get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+            get_channel.sync("T1", client=client)
         (key,) = set(limiter.keys)
         keys.append(key.removesuffix(":get_channel"))
     assert keys[0] == keys[1] == user_fingerprint("oauth", CLIENT_ID, REFRESH_TOKEN)
@@ -194,14 +195,14 @@ def test_the_user_key_is_a_fingerprint_never_a_secret() -> None:
 def test_an_explicit_user_key_is_used() -> None:
     limiter = SpyLimiter()
     with static_client(FakeZoho(), rate_limiter=limiter, user_key="alice") as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert limiter.keys == ["alice:get_channel"]
 
 
 def test_a_static_token_makes_no_token_request() -> None:
     zoho = FakeZoho()
     with static_client(zoho) as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert zoho.token_requests == []
     assert zoho.requests[0].headers["Authorization"] == f"Zoho-oauthtoken {STATIC_TOKEN}"
 
@@ -211,12 +212,12 @@ def test_the_clock_and_refresh_margin_reach_the_auth() -> None:
     zoho = FakeZoho()
     mock = httpx.MockTransport(zoho)
     with create_client(**OAUTH, transport=mock, clock=clock, refresh_margin=600) as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
         clock.advance(2999)  # the token still has 601 s: more than the margin
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
         assert len(zoho.token_requests) == 1
         clock.advance(2)  # now within the margin: refreshed ahead of expiry
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert len(zoho.token_requests) == 2
 
 
@@ -236,7 +237,7 @@ def test_event_hooks_headers_and_params_reach_httpx() -> None:
         "params": {"trace": "1"},
     }
     with static_client(zoho, httpx_args=args) as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert seen == ["request /api/v2/channels/T1", "response 200"]
     request = zoho.requests[0]
     assert request.headers["X-Trace"] == "abc"
@@ -267,7 +268,7 @@ def test_network_options_configure_the_inner_transports(monkeypatch: pytest.Monk
     args = {"verify": False, "limits": limits, "proxy": "http://proxy.internal:3128", "http2": False}
     client = create_client(access_token=STATIC_TOKEN, httpx_args=args, clock=FakeClock())
     with client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert made == [("sync", args)]
     assert len(zoho.requests) == 1  # through CliqTransport, not around it via a proxy mount
 
@@ -302,7 +303,7 @@ class Closable(httpx.MockTransport):
 def test_the_sync_context_manager_closes_the_inner_transport() -> None:
     inner = Closable(FakeZoho())
     with create_client(access_token=STATIC_TOKEN, transport=inner, async_transport=inner) as client:
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
         assert inner.closed == 0
     assert (inner.closed, inner.aclosed) == (1, 0)
     assert client.get_httpx_client().is_closed
@@ -312,7 +313,7 @@ def test_the_sync_context_manager_closes_the_inner_transport() -> None:
 async def test_the_async_context_manager_closes_the_inner_transport() -> None:
     inner = Closable(FakeZoho())
     async with create_client(access_token=STATIC_TOKEN, transport=inner, async_transport=inner) as client:
-        await get_channel.asyncio("T1", client=client)  # type: ignore[arg-type]
+        await get_channel.asyncio("T1", client=client)
         assert inner.aclosed == 0
     assert (inner.closed, inner.aclosed) == (0, 1)
     assert client.get_async_httpx_client().is_closed
@@ -367,10 +368,10 @@ def test_errors_are_raised_and_undocumented_statuses_are_surprises() -> None:
     with static_client(FakeZoho(api=api)) as client:
         assert client.raise_on_unexpected_status is True
         with pytest.raises(NotFoundError) as caught:
-            get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+            get_channel.sync("T1", client=client)
         assert caught.value.operation_id == "get_channel"
         with pytest.raises(errors.UnexpectedStatus):
-            get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+            get_channel.sync("T1", client=client)
 
 
 def test_without_raise_on_error_the_detailed_functions_get_raw_responses() -> None:
@@ -381,8 +382,8 @@ def test_without_raise_on_error_the_detailed_functions_get_raw_responses() -> No
 
     with static_client(FakeZoho(api=api), raise_on_error=False) as client:
         assert client.raise_on_unexpected_status is False
-        missing = get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
-        rejected = get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
+        missing = get_channel.sync_detailed("T1", client=client)
+        rejected = get_channel.sync_detailed("T1", client=client)
     assert missing.status_code == 404
     assert isinstance(missing.parsed, Error)
     assert missing.parsed.code == "some_code"
@@ -404,7 +405,7 @@ def test_retry_hooks_and_limiter_options_reach_the_transport() -> None:
         ) as client,
         pytest.raises(CliqTransportError) as caught,
     ):
-        get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync("T1", client=client)
     assert caught.value.attempts == 1
     assert requests == [RequestEvent("get_channel", "GET", 1)]
 
@@ -413,9 +414,9 @@ def test_max_wait_reaches_the_transport() -> None:
     zoho = FakeZoho()
     with static_client(zoho, max_wait=0) as client:
         for _ in range(20):
-            get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+            get_channel.sync("T1", client=client)
         with pytest.raises(RateLimitWaitExceededError, match=r"max_wait=0\.0"):
-            get_channel.sync("T1", client=client)  # type: ignore[arg-type]
+            get_channel.sync("T1", client=client)
     assert len(zoho.requests) == 20
 
 
@@ -439,8 +440,8 @@ def test_no_secret_in_exceptions_reprs_or_logs() -> None:
     client = oauth_client(FakeZoho(api=api), retry=RetryPolicy(max_attempts=1))
     with client:
         for call in (
-            lambda: get_channel.sync("T1", client=client),  # type: ignore[arg-type]
-            lambda: list_channels.sync(client=client),  # type: ignore[arg-type]
+            lambda: get_channel.sync("T1", client=client),
+            lambda: list_channels.sync(client=client),
             lambda: client.get_httpx_client().delete("/channels/T1"),
         ):
             with pytest.raises((ThrottledError, AuthenticationError, CliqTransportError)) as caught:

@@ -130,12 +130,13 @@ def test_parse_retry_after() -> None:
 def test_disabled_never_retries() -> None:
     policy = RetryPolicy.disabled()
     assert policy.max_attempts == 1
-    for outcome in (*NOT_SENT, *MAYBE_SENT, response(503)):
+    outcomes: list[BaseException | httpx.Response] = [*NOT_SENT, *MAYBE_SENT, response(503)]
+    for outcome in outcomes:
         assert policy.decide(method="GET", outcome=outcome, attempt=1, elapsed=0) is None
 
 
 def test_policy_is_a_validated_frozen_value() -> None:
-    policy = RetryPolicy(retry_statuses=[503])  # type: ignore[arg-type]  # any iterable is accepted
+    policy = RetryPolicy(retry_statuses=[503])  # any iterable is accepted
     assert policy.retry_statuses == frozenset({503})
     assert policy == RetryPolicy(retry_statuses=frozenset({503}))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -218,7 +218,7 @@ def test_bulk_through_generated_functions_and_a_shared_limiter(clock: FakeClock)
     ]
     for index in range(50):
         for client in clients:
-            response = get_channel.sync_detailed(f"T{index}", client=client)  # type: ignore[arg-type]
+            response = get_channel.sync_detailed(f"T{index}", client=client)
             assert response.status_code == 200
     check_bulk(server)
 
@@ -261,7 +261,7 @@ def test_waits_are_reported(clock: FakeClock) -> None:
 
 # --------------------------------------------------------------------------- server throttles
 
-THROTTLES = {
+THROTTLES: dict[str, tuple[Callable[[], httpx.Response], float]] = {
     "429": (lambda: error_response(429, message="Too many requests within a certain time frame."), 600.0),
     "429-retry-after": (lambda: error_response(429, message="Too many.", **{"Retry-After": "30"}), 30.0),
     "400-limit": (
@@ -581,9 +581,9 @@ def test_raw_responses_reach_the_detailed_functions_without_raise_on_error(clock
     )
     transport = CliqTransport(transport=httpx.MockTransport(script), clock=clock, raise_on_error=False)
     with Client(base_url=BASE_URL, httpx_args={"transport": transport}) as client:
-        missing = get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
+        missing = get_channel.sync_detailed("T1", client=client)
         failed = create_channel.sync_detailed(
-            client=client,  # type: ignore[arg-type]
+            client=client,
             body=CreateChannelRequest(name="x", level=ChannelLevel.TEAM),
         )
     assert missing.status_code == 404
@@ -720,7 +720,7 @@ async def test_closing_the_async_client_closes_the_inner_async_transport(clock: 
 
 
 @pytest.fixture
-def recorded_transports(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+def recorded_transports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     made: list[tuple[str, dict[str, Any]]] = []
 
     def fake(kind: str) -> Callable[..., Closable]:
