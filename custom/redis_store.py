@@ -10,10 +10,12 @@ Redis and no credential appears in a key):
   owner can delete it (compare-and-delete script);
 * ``token:fence`` -- a counter ``INCR``-ed by every lock acquisition: the
   holder's fencing token.  A save made under the lock is written only if no
-  one acquired the lock since (the fence is still the latest); otherwise it
-  raises :class:`~.errors.TokenRefreshError` and writes nothing, so a holder
-  whose lock expired mid-refresh cannot overwrite a newer token, nor send a
-  token request after its pre-send save was refused.
+  one acquired the lock since (the fence is still the latest), so a holder
+  whose lock expired mid-refresh never overwrites a newer record.  Its stale
+  save writes nothing; if it carries a token obtained under that lock, the
+  caller still uses that (valid) token, otherwise (the save that counts a
+  token request before sending it) it raises :class:`~.errors.TokenRefreshError`,
+  so no token request goes out behind the new holder's back.
 
 The lock is real time (Redis expires it), so waiting for it sleeps in real
 time, polling with back-off capped by the lock's remaining time.  The fence of
@@ -48,11 +50,6 @@ __all__ = ["RedisTokenStore"]
 
 _log = logging.getLogger("cliq_channels_client.auth")
 _EXTRA = {"operation_id": None, "attempt": None}
-
-#: store instance -> fencing token of the lock it holds for this thread or task.
-_FENCES: contextvars.ContextVar[Mapping[int, str]] = contextvars.ContextVar(
-    "cliq_redis_fences", default=MappingProxyType({})
-)
 
 _INSTANCES = itertools.count()
 
@@ -99,10 +96,21 @@ class TokenKeys:
     fence: str
 
 
-@attrs.frozen
 class _Held:
-    owner: str = attrs.field(repr=False)
-    fence: str
+    """A lock held: its owner value, its fence, and the token loaded under it (to tell a new one)."""
+
+    __slots__ = ("fence", "loaded", "owner")
+
+    def __init__(self, owner: str, fence: str) -> None:
+        self.owner = owner
+        self.fence = fence
+        self.loaded: str | None = None  # access token of the state loaded under this lock
+
+
+#: store instance -> the lock it holds for this thread or task.
+_HELD: contextvars.ContextVar[Mapping[int, _Held]] = contextvars.ContextVar(
+    "cliq_redis_fences", default=MappingProxyType({})
+)
 
 
 class RedisTokenStore:
@@ -289,20 +297,32 @@ class RedisTokenStore:
                 # Written by something else: start over rather than fail every request (value not logged).
                 _log.warning("token record %s in Redis is not valid; ignoring it", self._keys.state, extra=_EXTRA)
                 state = TokenState()
+        held = _HELD.get().get(self._id)
+        if held is not None:
+            held.loaded = None if state.token is None else state.token.access_token
         self._memory.save(state)
         return state
 
     def _save_args(self, state: TokenState) -> list[str]:
         record = json.dumps(_state_to_json(state), separators=(",", ":"))
-        return [record, _FENCES.get().get(self._id, "")]
+        held = _HELD.get().get(self._id)
+        return [record, "" if held is None else held.fence]
 
     def _saved(self, state: TokenState, written: object) -> None:
-        if not written:
-            raise TokenRefreshError(
-                "token state not saved: the shared refresh lock expired (lock_timeout) and another process "
-                "holds it now; retry to use the token that process obtains"
-            )
-        self._memory.save(state)
+        """After the save script: a stale fence writes nothing, and is an error unless a new token was obtained."""
+        if written:
+            self._memory.save(state)
+            return
+        held = _HELD.get().get(self._id)
+        if state.token is not None and (held is None or state.token.access_token != held.loaded):
+            # A token obtained after our lock expired: valid, so the caller uses it, but the newer
+            # holder's record stays (its issuance count includes ours, saved before we sent).
+            _log.info("refresh lock expired before the new token was saved; kept the newer record", extra=_EXTRA)
+            return
+        raise TokenRefreshError(
+            "no token request sent: the shared refresh lock expired (lock_timeout) and another process "
+            "holds it now; retry to use the token that process obtains"
+        )
 
     def _pause(self, delay: float, holder_ms: int, deadline: float) -> float:
         """How long to sleep before asking for the lock again; raise when ``lock_wait`` is spent."""
@@ -320,11 +340,11 @@ class RedisTokenStore:
         if held is None:
             yield
             return
-        token = _FENCES.set({**_FENCES.get(), self._id: held.fence})
+        token = _HELD.set({**_HELD.get(), self._id: held})
         try:
             yield
         finally:
             try:
-                _FENCES.reset(token)
+                _HELD.reset(token)
             except ValueError:  # exited in another context: drop our entry only
-                _FENCES.set({k: v for k, v in _FENCES.get().items() if k != self._id})
+                _HELD.set({k: v for k, v in _HELD.get().items() if k != self._id})
