@@ -23,6 +23,7 @@ __all__ = [
     "CliqTransportError",
     "CliqValidationError",
     "InternalServerError",
+    "MalformedResponseError",
     "MethodNotAllowedError",
     "NotAcceptableError",
     "NotFoundError",
@@ -79,6 +80,30 @@ class CliqTransportError(CliqError):
         self.attempts = attempts
         self.may_have_been_sent = may_have_been_sent
         super().__init__(message)
+
+
+class MalformedResponseError(CliqTransportError):
+    """A success answer (2xx) whose JSON body was cut short or is not JSON, after retries.
+
+    The server answered, so it may have applied the request: ``may_have_been_sent``
+    is always ``True``.  Idempotent requests (GET, PUT, DELETE) are retried first,
+    like a transport failure; a POST never is.  ``status_code`` and ``response``
+    are those of the last answer.  The message gives the body's length and
+    content type, never its contents.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation_id: str | None,
+        attempts: int,
+        status_code: int,
+        response: httpx.Response | None,
+    ) -> None:
+        self.status_code = status_code
+        self.response = response
+        super().__init__(message, operation_id=operation_id, attempts=attempts, may_have_been_sent=True)
 
 
 class CliqAPIError(CliqError):

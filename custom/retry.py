@@ -13,6 +13,10 @@ The replay rule (the one thing a retry must never get wrong):
     server may have applied it, so it is not replayed and the caller gets a
     ``CliqTransportError(may_have_been_sent=True)`` or a ``ServerError``.
 
+A 2xx answer whose JSON body is cut short or not JSON (``MalformedResponseError``,
+raised by the transport) counts like a ``ReadError``: the server may have
+applied the request, so only idempotent methods go again.
+
 Transient faults: the failures above, and the statuses in
 ``retry_statuses`` (500, 502, 503, 504).  Throttles (429, or 400
 ``request_limit_exceeded``) are never retried: they lock the operation
@@ -32,6 +36,8 @@ from email.utils import parsedate_to_datetime
 import attrs
 import httpx
 
+from .errors import MalformedResponseError
+
 __all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "may_have_been_sent", "parse_retry_after"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -47,6 +53,8 @@ _MAYBE_SENT: tuple[type[httpx.TransportError], ...] = (
     httpx.RemoteProtocolError,
     httpx.CloseError,
 )
+#: Failures after which the server may have applied the request: replayed only if idempotent.
+_MAYBE_APPLIED: tuple[type[Exception], ...] = (*_MAYBE_SENT, MalformedResponseError)
 
 _random = random.Random()  # noqa: S311 -- jitter, not cryptography
 
@@ -133,7 +141,7 @@ class RetryPolicy:
                     return None  # the server asks for a longer pause than this policy allows
         elif isinstance(outcome, _NOT_SENT):
             pass  # never reached the server: any method may go again
-        elif not (isinstance(outcome, _MAYBE_SENT) and idempotent):
+        elif not (isinstance(outcome, _MAYBE_APPLIED) and idempotent):
             return None
         if delay is None:
             delay = self.backoff(attempt, rand)

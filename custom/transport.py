@@ -16,7 +16,13 @@ object serves ``httpx.Client`` and ``httpx.AsyncClient``, like
    only after ``ConnectError``/``ConnectTimeout``/``PoolTimeout``; each retry
    takes a new slot;
 4. releases the slot when the attempt completes (its stamp is that moment);
-5. maps the answer: a throttle (429, or 400 ``request_limit_exceeded``) locks
+5. reads and parses, once, the JSON body of a success answer that has one
+   (any 2xx the operation documents, except 204): a body cut short or not
+   JSON is retried like a transport failure if the method is idempotent, else
+   raised as :class:`MalformedResponseError` (``may_have_been_sent=True``); the
+   response handed back serves ``json()`` from that parse, so the generated
+   ``_parse_response`` does not parse it again;
+6. maps the answer: a throttle (429, or 400 ``request_limit_exceeded``) locks
    the operation for ``Retry-After`` or the rule's lock period and raises
    :class:`ThrottledError` (never retried); any other error status except 401
    raises the typed error of ``errors.py``; a 401 is returned, body read, for
@@ -25,12 +31,15 @@ object serves ``httpx.Client`` and ``httpx.AsyncClient``, like
    ``*_detailed`` functions.
 
 Requests that match no operation (the token endpoint) are only retried.  A
-final transport failure raises :class:`CliqTransportError` chained from the
-httpx exception; a final 5xx of an operation raises :class:`ServerError`.
+final transport failure (including one while reading a body the transport
+reads) raises :class:`CliqTransportError` chained from the httpx exception,
+in both ``raise_on_error`` modes, as does a final malformed success body; a
+final 5xx of an operation raises :class:`ServerError`.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from types import TracebackType
@@ -42,6 +51,7 @@ from ..operation_table import ERROR_MESSAGES
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import (
     CliqTransportError,
+    MalformedResponseError,
     ThrottledError,
     error_from_response,
     is_throttle_response,
@@ -71,6 +81,50 @@ __all__ = ["CliqTransport"]
 _DEBUG = logging.DEBUG
 #: Shorter waits for a slot (taking the limiter's lock) are not reported as rate-limit waits.
 _REPORTED_WAIT = 0.001
+#: Per operation: the success statuses whose answer carries a JSON body (the generated parser reads it).
+_JSON_STATUSES: dict[str, frozenset[int]] = {
+    operation_id: frozenset(status for status in operation.success_statuses if status != 204)
+    for operation_id, operation in OPERATIONS_BY_ID.items()
+}
+_NO_STATUSES: frozenset[int] = frozenset()
+_MALFORMED = object()  # what _parse_json returns for a body that is not JSON
+
+
+class _ParsedResponse(httpx.Response):
+    """A success answer whose JSON body the transport parsed once; ``json()`` returns that value.
+
+    The generated ``_parse_response`` calls ``response.json()``; served from
+    here, the body is parsed once per call.  ``json(**kwargs)`` with arguments
+    parses again, as httpx does.
+    """
+
+    _parsed_json: Any
+
+    def json(self, **kwargs: Any) -> Any:
+        if kwargs:
+            return super().json(**kwargs)
+        return self._parsed_json
+
+
+def _parse_json(response: httpx.Response) -> Any:
+    """The body as httpx's ``json()`` would parse it, or :data:`_MALFORMED`."""
+    try:
+        return json.loads(response.content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError (an empty body is one too)
+        return _MALFORMED
+
+
+def _with_json(response: httpx.Response, parsed: Any) -> httpx.Response:
+    """The same response object, now serving ``json()`` from ``parsed``.
+
+    A plain ``httpx.Response`` changes class in place (no copy of headers,
+    stream or extensions); a response of some other subclass is left alone
+    and simply parses again when asked.
+    """
+    if type(response) is httpx.Response:
+        response.__class__ = _ParsedResponse
+        response._parsed_json = parsed  # type: ignore[attr-defined]
+    return response
 
 
 class _Call:
@@ -79,6 +133,7 @@ class _Call:
     __slots__ = (
         "attempt",
         "idempotent",
+        "json_statuses",
         "key",
         "maybe_sent",
         "method",
@@ -91,6 +146,7 @@ class _Call:
     def __init__(self, operation: Operation | None, method: str, key: str, observed: bool) -> None:
         self.operation = operation
         self.operation_id = operation.operation_id if operation is not None else None
+        self.json_statuses = _JSON_STATUSES.get(self.operation_id or "", _NO_STATUSES)
         self.method = method
         self.idempotent = operation.is_idempotent if operation is not None else method in IDEMPOTENT_METHODS
         self.key = key
@@ -195,9 +251,21 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 limiter.release(call.key, operation.rate_limit)
             if call.observed:
                 self._answered(call, response, sent_at)
-            if response.status_code < 400:
+            status = response.status_code
+            if status < 400 and status not in call.json_statuses:
                 return response
-            response.read()
+            try:
+                response.read()
+            except httpx.TransportError as exc:
+                response.close()
+                clock.sleep(self._failed(call, exc, sent_at))
+                continue
+            if status < 400:
+                parsed = _parse_json(response)
+                if parsed is not _MALFORMED:
+                    return _with_json(response, parsed)
+                clock.sleep(self._malformed(call, response, sent_at))
+                continue
             if operation is not None and is_throttle_response(response):
                 retry_at = self._lock_time(call, response)
                 limiter.lock(call.key, retry_at)
@@ -266,9 +334,21 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 await limiter.arelease(call.key, operation.rate_limit)
             if call.observed:
                 self._answered(call, response, sent_at)
-            if response.status_code < 400:
+            status = response.status_code
+            if status < 400 and status not in call.json_statuses:
                 return response
-            await response.aread()
+            try:
+                await response.aread()
+            except httpx.TransportError as exc:
+                await response.aclose()
+                await clock.asleep(self._failed(call, exc, sent_at))
+                continue
+            if status < 400:
+                parsed = _parse_json(response)
+                if parsed is not _MALFORMED:
+                    return _with_json(response, parsed)
+                await clock.asleep(self._malformed(call, response, sent_at))
+                continue
             if operation is not None and is_throttle_response(response):
                 retry_at = self._lock_time(call, response)
                 await limiter.alock(call.key, retry_at)
@@ -411,6 +491,55 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._retrying(call, delay, reason)
         return delay
 
+    def _malformed(self, call: _Call, response: httpx.Response, sent_at: float) -> float:
+        """Delay before the next attempt after a success answer whose body is not JSON, or raise.
+
+        The server answered, so it may have applied the request: retried only
+        if idempotent, else (or once retries are spent) :class:`MalformedResponseError`.
+        """
+        now = self._clock.now()
+        call.maybe_sent = True
+        content_type = response.headers.get("Content-Type", "no content-type")[:80]
+        reason = f"malformed HTTP {response.status_code} body ({len(response.content)} bytes, {content_type})"
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s: %s",
+            call.method,
+            call.operation_id,
+            reason,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+        if self._hooks is not None and self._hooks.on_error is not None:
+            event = ErrorEvent(call.operation_id, call.method, call.attempt, "MalformedResponseError", now - sent_at)
+            call_hook(self._hooks.on_error, event)
+        outcome = MalformedResponseError(
+            reason,
+            operation_id=call.operation_id,
+            attempts=call.attempt,
+            status_code=response.status_code,
+            response=response,
+        )
+        delay = self._retry.decide(
+            method=call.method,
+            idempotent=call.idempotent,
+            outcome=outcome,
+            attempt=call.attempt,
+            elapsed=now - call.start,
+            now=now,
+        )
+        if delay is None:
+            raise MalformedResponseError(
+                self._give_up_message(call, reason),
+                operation_id=call.operation_id,
+                attempts=call.attempt,
+                status_code=response.status_code,
+                response=response,
+            )
+        self._retrying(call, delay, reason)
+        return delay
+
     def _retry_delay(self, call: _Call, response: httpx.Response) -> float | None:
         now = self._clock.now()
         delay = self._retry.decide(
@@ -441,6 +570,15 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             call_hook(self._hooks.on_retry, RetryEvent(call.operation_id, call.method, call.attempt, delay, reason))
 
     def _give_up(self, call: _Call, reason: str) -> CliqTransportError:
+        return CliqTransportError(
+            self._give_up_message(call, reason),
+            operation_id=call.operation_id,
+            attempts=call.attempt,
+            may_have_been_sent=call.maybe_sent,
+        )
+
+    def _give_up_message(self, call: _Call, reason: str) -> str:
+        """Why the call failed for good (logged as a warning); no header, body or query in it."""
         attempts = call.attempt
         message = f"{call.operation_id or call.method}: {reason} after {attempts} attempt{'s' if attempts > 1 else ''}"
         if call.maybe_sent:
@@ -448,9 +586,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             if not call.idempotent:
                 message += " and was not replayed, since it is not idempotent"
         log(RETRY_LOGGER, logging.WARNING, "%s", message, operation_id=call.operation_id, attempt=attempts)
-        return CliqTransportError(
-            message, operation_id=call.operation_id, attempts=attempts, may_have_been_sent=call.maybe_sent
-        )
+        return message
 
     def _lock_time(self, call: _Call, response: httpx.Response) -> float:
         """Until when a throttled operation stays locked: the server's ``Retry-After``, else the rule's lock."""

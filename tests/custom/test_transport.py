@@ -655,7 +655,7 @@ def test_log_records_carry_operation_and_attempt_and_no_secret(
     secret = "1000.0123456789abcdef.fedcba9876543210"
     script = Script(
         {
-            "get_channel": [httpx.ReadTimeout("slow"), httpx.Response(200)],
+            "get_channel": [httpx.ReadTimeout("slow"), httpx.Response(200, json={"channel_id": "T1"})],
             "create_channel": [error_response(429, message="Too many.")],
         }
     )
@@ -691,10 +691,10 @@ class Closable(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.aclosed = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200)
+        return httpx.Response(200, json={"channel_id": "T1"})
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200)
+        return httpx.Response(200, json={"channel_id": "T1"})
 
     def close(self) -> None:
         self.closed += 1
