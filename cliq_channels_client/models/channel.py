@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,12 +11,6 @@ from ..models.channel_level import ChannelLevel
 from ..models.channel_role import ChannelRole
 from ..models.channel_status import ChannelStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.channel_permission import ChannelPermission
-    from ..models.channel_teams import ChannelTeams
-    from ..models.last_message_info import LastMessageInfo
-
 
 T = TypeVar("T", bound="Channel")
 
@@ -229,10 +223,6 @@ class Channel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.channel_permission import ChannelPermission  # noqa: PLC0415
-        from ..models.channel_teams import ChannelTeams  # noqa: PLC0415
-        from ..models.last_message_info import LastMessageInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -396,3 +386,11 @@ class Channel:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Models referred to by this one, imported after the class so that models that
+# refer to each other import in any order; the methods above find them as
+# module globals instead of running an import statement on every call.
+from ..models.channel_permission import ChannelPermission
+from ..models.channel_teams import ChannelTeams
+from ..models.last_message_info import LastMessageInfo

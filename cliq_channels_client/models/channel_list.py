@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.channel import Channel
-
 
 T = TypeVar("T", bound="ChannelList")
 
@@ -58,8 +54,6 @@ class ChannelList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.channel import Channel  # noqa: PLC0415
-
         d = dict(src_dict)
         _channels = d.pop("channels", UNSET)
         channels: list[Channel] | Unset = UNSET
@@ -101,3 +95,9 @@ class ChannelList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Models referred to by this one, imported after the class so that models that
+# refer to each other import in any order; the methods above find them as
+# module globals instead of running an import statement on every call.
+from ..models.channel import Channel
