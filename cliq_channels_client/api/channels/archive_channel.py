@@ -76,6 +76,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Error]:
+    # httpx links a response and its stream both ways (stream -> BoundAsyncStream ->
+    # response), so only the cyclic GC would free it, body included; pages then pile
+    # up between full collections.  The body is read: let the stream be that body.
+    response.stream = httpx.ByteStream(response.content)
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
