@@ -73,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     "ResponseEvent": "observability",
     "RetryEvent": "observability",
     "ThrottleEvent": "observability",
+    "TokenRefreshEvent": "observability",
     # transport
     "CliqTransport": "transport",
     # factory
@@ -142,6 +143,7 @@ __all__ = [
     "ThrottledError",
     "Token",
     "TokenRefreshError",
+    "TokenRefreshEvent",
     "TokenState",
     "TokenStore",
     "ZohoOAuth",
@@ -211,6 +213,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         ResponseEvent,
         RetryEvent,
         ThrottleEvent,
+        TokenRefreshEvent,
     )
     from .operations import (
         OPERATIONS_BY_ID,

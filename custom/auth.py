@@ -40,6 +40,7 @@ import httpx
 from .clock import SYSTEM_CLOCK, Clock
 from .data_centres import cliq_origin_for_api_domain
 from .errors import TokenRefreshError, error_from_response, parse_error_body
+from .observability import ClientHooks, TokenRefreshEvent, call_hook
 from .operations import Operation, match_operation
 from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
 
@@ -105,6 +106,7 @@ _Effect = _Send | _Read | _Load | _Save | _Acquire | _ReleaseAll
 _LOCK_SCOPES: tuple[Literal["process", "store"], ...] = ("process", "store")
 _Flow = Generator[_Effect, Any, None]
 _TokenFlow = Generator[_Effect, Any, Token]
+_Reason = Literal["missing", "expiring", "rejected"]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -197,7 +199,8 @@ class ZohoOAuth(httpx.Auth):
     ``accounts_url`` is the data centre's accounts origin (``DataCentre.accounts_origin``).
     With ``follow_api_domain``, API requests go to the Cliq host of the data
     centre the token response names.  With ``raise_on_error=False`` a final
-    401 is returned instead of raised.  Use one instance with either sync or
+    401 is returned instead of raised.  ``hooks.on_token_refresh`` is called
+    after each successful refresh, once the refresh locks are released.  Use one instance with either sync or
     async clients, not both at once: the two share the store but not a process lock.
     """
 
@@ -218,6 +221,7 @@ class ZohoOAuth(httpx.Auth):
         token_request_window: float = 600.0,
         follow_api_domain: bool = True,
         raise_on_error: bool = True,
+        hooks: ClientHooks | None = None,
     ) -> None:
         if refresh_margin < 0:
             raise ValueError("refresh_margin must be >= 0")
@@ -237,6 +241,7 @@ class ZohoOAuth(httpx.Auth):
         self._window = float(token_request_window)
         self._follow_api_domain = follow_api_domain
         self._raise_on_error = raise_on_error
+        self._hooks = hooks
         self._thread_lock = threading.Lock()
         self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
         self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
@@ -349,7 +354,7 @@ class ZohoOAuth(httpx.Auth):
         if token is not None and token.is_fresh(self._clock.now(), self._margin):
             self._cached = token
             return token
-        reason = "missing" if token is None else "expiring"
+        reason: _Reason = "missing" if token is None else "expiring"
         return (yield from self._refresh(request, operation_id, rejected=None, reason=reason))
 
     def _reusable(self, token: Token | None, rejected: Token | None) -> Token | None:
@@ -361,7 +366,7 @@ class ZohoOAuth(httpx.Auth):
         return token
 
     def _refresh(
-        self, request: httpx.Request, operation_id: str | None, *, rejected: Token | None, reason: str
+        self, request: httpx.Request, operation_id: str | None, *, rejected: Token | None, reason: _Reason
     ) -> _TokenFlow:
         """Single-flight: re-read the store under each lock; request a token only if still needed."""
         for scope in _LOCK_SCOPES:
@@ -374,6 +379,10 @@ class ZohoOAuth(httpx.Auth):
                 return reusable
         token = yield from self._request_token(state, request, operation_id, rejected=rejected, reason=reason)
         yield _ReleaseAll()
+        if self._hooks is not None and self._hooks.on_token_refresh is not None:
+            obtained = token.obtained_at if token.obtained_at is not None else self._clock.now()
+            event = TokenRefreshEvent(reason, token.expires_at - obtained, obtained, operation_id)
+            call_hook(self._hooks.on_token_refresh, event)
         return token
 
     def _request_token(
@@ -383,7 +392,7 @@ class ZohoOAuth(httpx.Auth):
         operation_id: str | None,
         *,
         rejected: Token | None,
-        reason: str,
+        reason: _Reason,
     ) -> _TokenFlow:
         """Send one token request, within the issuance budget; called with both locks held."""
         now = self._clock.now()

@@ -61,6 +61,8 @@ _REFUSED = {
     "mounts": "mounted transports would bypass validation, pacing and retries",
     "base_url": "pass base_url= to create_client",
 }
+#: Seconds a token must outlive the longest pacing wait (the request still has to be sent and answered).
+PACING_SLACK = 10.0
 # A Cliq network's unique name: one path segment, no separators or control characters.
 _BAD_NETWORK = re.compile(r"[/\\?#%\s\x00-\x1f\x7f]")
 
@@ -87,6 +89,7 @@ def _auth(
     refresh_margin: float,
     follow_api_domain: bool,
     raise_on_error: bool,
+    hooks: ClientHooks | None,
 ) -> tuple[httpx.Auth, str]:
     """The auth for the credentials given, and the user's fingerprint; refuse incomplete or mixed credentials."""
     oauth = {"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token}
@@ -117,6 +120,7 @@ def _auth(
         refresh_margin=refresh_margin,
         follow_api_domain=follow_api_domain,
         raise_on_error=raise_on_error,
+        hooks=hooks,
     )
     return auth, user_fingerprint("oauth", client_id, refresh_token)
 
@@ -196,6 +200,13 @@ def create_client(
     credentials, never the credentials themselves.  With ``raise_on_error=False``
     error answers are returned (use the ``*_detailed`` functions).
 
+    The token's freshness is checked before a request waits for its rate-limit
+    slot (up to ``max_wait`` seconds), so the token is refreshed
+    ``max(refresh_margin, max_wait + 10)`` seconds before it expires: a request
+    paced for as long as ``max_wait`` allows still leaves with a valid token.
+    (As for any margin, at most half the token's lifetime is used.)
+    ``hooks`` (:class:`ClientHooks`) also receive ``on_token_refresh`` events.
+
     ``redis`` (a URL such as ``"redis://redis:6379/0"``, a ``redis.Redis`` /
     ``redis.asyncio.Redis``, or a ``RedisBackend``; extra ``[redis]``) shares
     the token and the rate-limit budget with every process using the same
@@ -233,9 +244,10 @@ def create_client(
         accounts_url=(accounts_url if accounts_url is not None else centre.accounts_origin).rstrip("/"),
         token_store=token_store,
         clock=clock,
-        refresh_margin=refresh_margin,
+        refresh_margin=max(refresh_margin, max_wait + PACING_SLACK),
         follow_api_domain=base_url is None,
         raise_on_error=raise_on_error,
+        hooks=hooks,
     )
     cliq_transport = CliqTransport(
         transport=transport,

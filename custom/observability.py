@@ -5,6 +5,7 @@ Loggers, one per concern (``logging.getLogger("cliq_channels_client.<concern>")`
 * ``cliq_channels_client.transport`` -- each attempt sent and each answer (DEBUG),
 * ``cliq_channels_client.ratelimit`` -- waits for a slot (DEBUG), refusals and server throttles (WARNING),
 * ``cliq_channels_client.retry`` -- each retry and its delay (INFO), giving up (WARNING).
+* ``cliq_channels_client.auth`` -- token refreshes and refusals (INFO/WARNING).
 
 Every record carries ``operation_id`` (``None`` for requests outside the API,
 e.g. the token endpoint) and ``attempt`` in ``extra=``, so a formatter can use
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -39,6 +40,7 @@ __all__ = [
     "ResponseEvent",
     "RetryEvent",
     "ThrottleEvent",
+    "TokenRefreshEvent",
 ]
 
 TRANSPORT_LOGGER = logging.getLogger("cliq_channels_client.transport")
@@ -108,6 +110,23 @@ class RateLimitWaitEvent:
     waited: float
 
 
+@attrs.frozen
+class TokenRefreshEvent:
+    """The client obtained a new access token (the token itself is never in the event).
+
+    ``reason``: ``"missing"`` (none stored yet), ``"expiring"`` (expired, or
+    within the refresh margin) or ``"rejected"`` (a 401 blamed it);
+    ``expires_in``: seconds the new token is valid for; ``time``: clock time of
+    the token request; ``operation_id``: the call that needed it (``None``
+    outside the API).
+    """
+
+    reason: Literal["missing", "expiring", "rejected"]
+    expires_in: float
+    time: float
+    operation_id: str | None = None
+
+
 _E = TypeVar("_E")
 
 
@@ -125,6 +144,7 @@ class ClientHooks:
     on_retry: Callable[[RetryEvent], object] | None = None
     on_throttle: Callable[[ThrottleEvent], object] | None = None
     on_rate_limit_wait: Callable[[RateLimitWaitEvent], object] | None = None
+    on_token_refresh: Callable[[TokenRefreshEvent], object] | None = None
 
 
 def call_hook(hook: Callable[[_E], object] | None, event: _E) -> None:
