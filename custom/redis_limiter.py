@@ -52,7 +52,7 @@ from .operations import RateLimitRule
 from .ratelimit import LocalRateLimiter
 from .redis_backend import BackendSwitch, FallbackMode, LuaScript, RedisBackend
 
-__all__ = ["ADMIT", "LOCK", "RELEASE", "RedisRateLimiter", "SlotKeys"]
+__all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKeys", "earliest_turn"]
 
 _log = logging.getLogger("cliq_channels_client.ratelimit")
 
@@ -121,7 +121,7 @@ class SlotKeys:
 
 
 @attrs.frozen
-class _Full:
+class FullBudget:
     """Redis said the budget is spent: what it holds, to compute when a slot can free."""
 
     flying: int
@@ -134,7 +134,7 @@ class _Locked:
     until: float
 
 
-_Reply = _Full | _Locked | None  # None: admitted
+_Reply = FullBudget | _Locked | None  # None: admitted
 
 
 def _reply(raw: list[object]) -> _Reply:
@@ -145,7 +145,7 @@ def _reply(raw: list[object]) -> _Reply:
         return _Locked(float(_text(raw[1])))
     pairs = raw[3]
     assert isinstance(pairs, list)
-    return _Full(
+    return FullBudget(
         flying=int(_text(raw[1])), stamped=int(_text(raw[2])), stamps=tuple(float(_text(s)) for s in pairs[1::2])
     )
 
@@ -154,7 +154,7 @@ def _text(value: object) -> str:
     return value.decode("ascii") if isinstance(value, bytes) else str(value)
 
 
-def earliest_turn(full: _Full, threshold: int, window: float, now: float, position: int) -> tuple[float, bool]:
+def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, position: int) -> tuple[float, bool]:
     """When the caller ``position`` places behind the head could be admitted, at the earliest.
 
     Lanes as in :class:`~.ratelimit.LocalRateLimiter`: idle ones now, stamped
@@ -183,7 +183,7 @@ class _KeyState:
     def __init__(self) -> None:
         self.queue: deque[object] = deque()  # FIFO tickets of this process's waiting callers
         self.leases: deque[str | None] = deque()  # admitted and not released: lease ids (None: by the stand-in)
-        self.last: _Full | None = None  # Redis's last "full" answer, for the estimates of callers behind the head
+        self.last: FullBudget | None = None  # Redis's last "full" answer, for the estimates of callers behind the head
         self.events: list[tuple[int, anyio.Event]] = []  # parked async waiters, with their thread
 
 

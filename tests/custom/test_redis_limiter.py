@@ -16,7 +16,7 @@ from cliq_channels_client.custom.errors import OperationLockedError, RateLimitWa
 from cliq_channels_client.custom.operations import RateLimitRule
 from cliq_channels_client.custom.ratelimit import RateLimiter
 from cliq_channels_client.custom.redis_backend import RedisBackend
-from cliq_channels_client.custom.redis_limiter import ADMIT, LOCK, RELEASE, RedisRateLimiter, _Full, earliest_turn
+from cliq_channels_client.custom.redis_limiter import ADMIT, LOCK, RELEASE, FullBudget, RedisRateLimiter, earliest_turn
 from tests.redis_support import backend_fixture, raw_redis_fixture, redis_prefix_fixture, redis_url_fixture  # noqa: F401
 
 RULE = RateLimitRule(threshold=3, window=10.0, lock=100.0)
@@ -101,14 +101,14 @@ def test_max_wait_exceeded_is_raised_at_once_and_takes_nothing(backend: RedisBac
 
 def test_earliest_turn_counts_lanes_of_stamps_in_flight_and_idle_slots() -> None:
     """The estimate behind max_wait: stamps free a window after them, in-flight slots no sooner than now + window."""
-    full = _Full(flying=1, stamped=2, stamps=(101.0, 102.0))
+    full = FullBudget(flying=1, stamped=2, stamps=(101.0, 102.0))
     assert earliest_turn(full, 3, 10.0, 105.0, 0) == (111.0, True)  # the head: the oldest stamp
     assert earliest_turn(full, 3, 10.0, 105.0, 1) == (112.0, True)
     assert earliest_turn(full, 3, 10.0, 105.0, 2) == (115.0, False)  # the in-flight slot
     assert earliest_turn(full, 3, 10.0, 105.0, 3) == (121.0, False)  # a window after the head's turn
-    idle = _Full(flying=0, stamped=1, stamps=(101.0,))
+    idle = FullBudget(flying=0, stamped=1, stamps=(101.0,))
     assert earliest_turn(idle, 3, 10.0, 105.0, 1) == (105.0, False)  # a free slot, but someone goes first
-    over = _Full(flying=0, stamped=4, stamps=(101.0, 102.0, 103.0))  # threshold lowered to 3 meanwhile
+    over = FullBudget(flying=0, stamped=4, stamps=(101.0, 102.0, 103.0))  # threshold lowered to 3 meanwhile
     assert earliest_turn(over, 3, 10.0, 105.0, 0) == (112.0, True)
 
 
