@@ -160,22 +160,28 @@ _WRONG_TYPE: Mapping[str, Any] = {
 }
 
 
-def mutations(schema: Schema, *, prefix: str = "", path: Path = ()) -> list[Mutation]:
-    """Every single-rule violation of ``schema`` this builder knows how to express."""
+def mutations(schema: Schema, *, prefix: str = "", path: Path = (), query: bool = False) -> list[Mutation]:
+    """Every single-rule violation of ``schema`` this builder knows how to express.
+
+    With ``query``, only violations that survive being sent as a query string
+    (where every value is text): a wrong type only for booleans and integers, a
+    ``date-time`` as a *naive* ``datetime`` (what a caller would pass; the SDK
+    sends its ``isoformat()``).
+    """
     out: list[Mutation] = []
 
     def add(value: Any, rule: str, at: Path = path, also: frozenset[str] = frozenset()) -> None:
         out.append(Mutation(at, value, rule, _dotted(at, prefix), also))
 
     kind = schema.get("type", "string" if "enum" in schema else None)
-    if kind in _WRONG_TYPE and path:
-        add(_WRONG_TYPE[kind], "type")
+    if path and kind in _WRONG_TYPE and (not query or kind in ("boolean", "integer", "number")):
+        add(_WRONG_TYPE[kind] if not query else {"boolean": "maybe"}.get(kind, "twelve"), "type")
     if kind == "object":
         properties: Mapping[str, Schema] = schema.get("properties", {})
         for name in schema.get("required", ()):
             add(DROP, "required", (*path, name))
         for name, sub in properties.items():
-            out.extend(mutations(sub, prefix=prefix, path=(*path, name)))
+            out.extend(mutations(sub, prefix=prefix, path=(*path, name), query=query))
     elif kind == "array":
         items: Schema = schema.get("items", {})
         sample = _sample(items)
@@ -183,7 +189,7 @@ def mutations(schema: Schema, *, prefix: str = "", path: Path = ()) -> list[Muta
             add([sample] * (int(schema["maxItems"]) + 1), "maxItems")
         if int(schema.get("minItems", 0)) > 0:
             add([], "minItems")
-        out.extend(mutations(items, prefix=prefix, path=(*path, 0)))
+        out.extend(mutations(items, prefix=prefix, path=(*path, 0), query=query))
     elif kind == "integer" or kind == "number":
         if "minimum" in schema:
             add(schema["minimum"] - 1, "minimum")
@@ -200,7 +206,7 @@ def mutations(schema: Schema, *, prefix: str = "", path: Path = ()) -> list[Muta
         if fmt == "email":
             add("not-an-email", "format")
         elif fmt == "date-time":
-            add("2026-13-45T25:61:00", "format")
+            add(datetime.datetime(2026, 1, 2, 3, 4, 5) if query else "2026-13-45T25:61:00", "format")
         if schema.get("contentEncoding") == "base64":
             # fastjsonschema reports this keyword as "schema" (see the contract report).
             add("***not base64***", "contentEncoding", also=frozenset({"schema"}))
