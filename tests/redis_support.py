@@ -138,6 +138,28 @@ def private_redis_fixture() -> Iterator[RedisServer]:
     server.stop()
 
 
+@pytest.fixture(name="loopback_nodelay")
+def loopback_nodelay_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve the emulator with TCP_NODELAY, as asyncio would if the listening socket said IPPROTO_TCP.
+
+    ``custom/testing/server.py`` creates its socket with protocol 0, so asyncio
+    leaves Nagle on and each loopback answer (headers, then body) waits ~40 ms
+    for a delayed ACK; on a sped-up clock that is a second of simulated time
+    per call.  Accepted sockets inherit the listener's TCP_NODELAY on Linux.
+    Drop this once the server sets it itself.
+    """
+    from cliq_channels_client.custom.testing import server
+
+    original = server.bind_socket
+
+    def bind_socket(host: str, port: int) -> socket.socket:
+        sock = original(host, port)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    monkeypatch.setattr(server, "bind_socket", bind_socket)
+
+
 class SharedClock:
     """A clock several OS processes agree on: real time sped up ``factor`` times, plus a shared offset.
 

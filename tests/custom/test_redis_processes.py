@@ -23,6 +23,7 @@ from typing import Any
 
 import anyio
 import attrs
+import pytest
 import redis
 
 from cliq_channels_client.api.channels import get_channel, list_channels
@@ -33,7 +34,9 @@ from cliq_channels_client.custom.operations import RateLimitRule
 from cliq_channels_client.custom.redis_backend import RedisBackend
 from cliq_channels_client.custom.redis_store import RedisTokenStore
 from cliq_channels_client.custom.tokens import Token, TokenState
-from tests.redis_support import SharedClock, redis_prefix_fixture, redis_url_fixture  # noqa: F401
+from tests.redis_support import SharedClock, loopback_nodelay_fixture, redis_prefix_fixture, redis_url_fixture  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("loopback_nodelay")  # answers in 1 ms, not 40: see the fixture
 
 WORKERS = 8
 SPAWN = multiprocessing.get_context("spawn")
