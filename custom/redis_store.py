@@ -46,7 +46,7 @@ from .errors import BackendUnavailableError, TokenRefreshError
 from .redis_backend import BackendSwitch, FallbackMode, LuaScript, RedisBackend
 from .tokens import MemoryTokenStore, TokenState, _state_from_json, _state_to_json
 
-__all__ = ["RedisTokenStore"]
+__all__ = ["ACQUIRE", "RELEASE", "SAVE", "RedisTokenStore", "TokenKeys"]
 
 _log = logging.getLogger("cliq_channels_client.auth")
 _EXTRA = {"operation_id": None, "attempt": None}
