@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "SystemClock": "clock",
     # errors
     "AuthenticationError": "errors",
+    "BackendUnavailableError": "errors",
     "BadRequestError": "errors",
     "CliqAPIError": "errors",
     "CliqError": "errors",
@@ -84,6 +85,10 @@ _EXPORTS: dict[str, str] = {
     "ListFilters": "pagination",
     "Page": "pagination",
     "PaginationError": "pagination",
+    # redis_backend, redis_store, redis_limiter (the [redis] extra; imported only when used)
+    "RedisBackend": "redis_backend",
+    "RedisTokenStore": "redis_store",
+    "RedisRateLimiter": "redis_limiter",
     # sync
     "ChannelSync": "sync",
     "ResyncReason": "sync",
@@ -97,6 +102,7 @@ __all__ = [
     "OPERATIONS_BY_ID",
     "SYSTEM_CLOCK",
     "AuthenticationError",
+    "BackendUnavailableError",
     "BadRequestError",
     "ChannelPager",
     "ChannelSync",
@@ -130,6 +136,9 @@ __all__ = [
     "RateLimitWaitEvent",
     "RateLimitWaitExceededError",
     "RateLimiter",
+    "RedisBackend",
+    "RedisRateLimiter",
+    "RedisTokenStore",
     "RequestEvent",
     "ResponseEvent",
     "ResyncReason",
@@ -184,6 +193,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
     )
     from .errors import (
         AuthenticationError,
+        BackendUnavailableError,
         BadRequestError,
         CliqAPIError,
         CliqError,
@@ -232,6 +242,9 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         LocalRateLimiter,
         RateLimiter,
     )
+    from .redis_backend import RedisBackend
+    from .redis_limiter import RedisRateLimiter
+    from .redis_store import RedisTokenStore
     from .retry import (
         RetryPolicy,
     )

@@ -17,6 +17,7 @@ import httpx
 
 __all__ = [
     "AuthenticationError",
+    "BackendUnavailableError",
     "BadRequestError",
     "CliqAPIError",
     "CliqError",

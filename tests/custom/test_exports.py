@@ -16,6 +16,9 @@ INTERNAL = {
     "validation": {"OperationValidator", "validator_for"},
     "observability": {"RATELIMIT_LOGGER", "RETRY_LOGGER", "TRANSPORT_LOGGER"},
     "factory": {"user_fingerprint"},
+    "redis_backend": {"BackendSwitch", "FallbackMode", "LuaScript", "RedisArgument"},
+    "redis_store": {"ACQUIRE", "RELEASE", "SAVE", "TokenKeys"},
+    "redis_limiter": {"ADMIT", "LOCK", "RELEASE", "FullBudget", "SlotKeys", "earliest_turn"},
 }
 
 
