@@ -23,6 +23,9 @@ class Report:
         self.counts: Counter[str] = Counter()
         self.rows: list[tuple[str, ...]] = []
         self.header: tuple[str, ...] = ()
+        #: A pivot table: (row, column) -> text, shown with ``header`` = (row title, *columns).
+        self.cells: dict[tuple[str, str], str] = {}
+        self.row_order: list[str] = []
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n
@@ -30,13 +33,23 @@ class Report:
     def row(self, *cells: str) -> None:
         self.rows.append(cells)
 
+    def cell(self, row: str, column: str, text: str) -> None:
+        if row not in self.row_order:
+            self.row_order.append(row)
+        self.cells[row, column] = text
+
+    def _pivot(self) -> list[tuple[str, ...]]:
+        columns = self.header[1:]
+        return [(row, *(self.cells.get((row, column), "-") for column in columns)) for row in self.row_order]
+
     def lines(self) -> Iterable[str]:
         if self.counts:
             width = max(len(key) for key in self.counts)
             for key in sorted(self.counts):
                 yield f"  {key:<{width}}  {self.counts[key]:>6}"
-        if self.rows:
-            table = [self.header, *sorted(self.rows)] if self.header else sorted(self.rows)
+        rows = self._pivot() if self.cells else sorted(self.rows)
+        if rows:
+            table = [self.header, *rows] if self.header else rows
             widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(table[0]))]
             for index, row in enumerate(table):
                 yield "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
@@ -45,7 +58,7 @@ class Report:
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if not self.counts and not self.rows:
+        if not self.counts and not self.rows and not self.cells:
             return
         terminalreporter.section(self.title, sep="-")
         for line in self.lines():

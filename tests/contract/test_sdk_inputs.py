@@ -145,9 +145,12 @@ class Org:
 def call(operation_id: str, mode: str, client: Client, kwargs: Mapping[str, Any]) -> Response[Any]:
     """One call of the generated endpoint, sync or async."""
     endpoint = ENDPOINTS[operation_id]
+    response: Response[Any]
     if mode == "sync":
-        return endpoint.sync_detailed(client=client, **kwargs)  # type: ignore[no-any-return]
-    return anyio.run(functools.partial(endpoint.asyncio_detailed, client=client, **kwargs))  # type: ignore[no-any-return]
+        response = endpoint.sync_detailed(client=client, **kwargs)
+    else:
+        response = anyio.run(functools.partial(endpoint.asyncio_detailed, client=client, **kwargs))
+    return response
 
 
 def send_raw(operation: Operation, mode: str, client: Client, path: Mapping[str, str], body: Any) -> Any:
