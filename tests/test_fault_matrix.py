@@ -535,10 +535,13 @@ def test_fault_matrix(fault: str, kind: Kind, mode: str, pytestconfig: pytest.Co
 
 
 def _short(expect: Expect) -> str:
+    """The table cell of an expectation."""
     if expect.error is None:
-        return expect.outcome.split(" -> ")[0] + " -> ok"
+        return {RETRIED.outcome: "retried, ok", REFRESHED.outcome: "refreshed+replayed, ok"}.get(
+            expect.outcome, "token retried, ok"
+        )
+    name = expect.error.__name__
     if expect.recover is None:
-        created = f", created {expect.created}" if expect.created is not None else ""
-        return f"raised {expect.error.__name__}{created}"
-    how = {"after-lock": "resumed after lock", "after-token-budget": "resumed at retry_at", "again": "resumed"}
-    return f"{expect.error.__name__}; {how[expect.recover]}"
+        return f"{name}, {expect.created} created"
+    via = {"after-lock": " -> lock ->", "after-token-budget": " -> retry_at ->", "again": " ->"}[expect.recover]
+    return f"{name}{via} resumed"
