@@ -135,7 +135,7 @@ class Mutation:
     rule: str
     #: The ``CliqValidationError.field`` expected (``name``, ``config.reply_mode``, ``email_ids[0]``, ``query.limit``).
     field: str
-    #: Other acceptable rule names, when the validator's keyword is not the schema's (see the report).
+    #: Other acceptable rule names, when the validator reports another keyword than the schema's.
     also_rules: frozenset[str] = frozenset()
 
     @property
@@ -208,7 +208,8 @@ def mutations(schema: Schema, *, prefix: str = "", path: Path = (), query: bool 
         elif fmt == "date-time":
             add(datetime.datetime(2026, 1, 2, 3, 4, 5) if query else "2026-13-45T25:61:00", "format")
         if schema.get("contentEncoding") == "base64":
-            # fastjsonschema reports this keyword as "schema" (see the contract report).
+            # fastjsonschema reports this keyword as the rule "schema"; and it decodes leniently (non-alphabet
+            # characters are dropped), so only a value that still fails to decode is refused before sending.
             add("***not base64***", "contentEncoding", also=frozenset({"schema"}))
     return out
 
