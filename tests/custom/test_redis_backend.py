@@ -139,7 +139,7 @@ def test_an_unreachable_redis_fails_fast_with_a_typed_error_and_sends_nothing(
     client = client_for(emu, url, f"redis://:{PASSWORD}@127.0.0.1:{port}/0")
     start = time.monotonic()
     with client, pytest.raises(BackendUnavailableError) as caught:
-        get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync_detailed("T1", client=client)
     assert time.monotonic() - start < 2.0
     assert f"127.0.0.1:{port}/0" in str(caught.value)
     assert PASSWORD not in str(caught.value)
@@ -154,7 +154,7 @@ def test_a_redis_that_never_answers_costs_two_short_timeouts_not_a_hang(
     client = client_for(emu, url, f"redis://127.0.0.1:{silent_server}/0")
     start = time.monotonic()
     with client, pytest.raises(BackendUnavailableError, match="TimeoutError"):
-        get_channel.sync_detailed("T1", client=client)  # type: ignore[arg-type]
+        get_channel.sync_detailed("T1", client=client)
     assert time.monotonic() - start < 3.5
     assert emu.requests == ()
 
@@ -166,7 +166,7 @@ def test_with_local_fallback_an_unreachable_redis_is_logged_once_per_concern_and
     channel_id = emu.seed_channels(1)[0]
     client = client_for(emu, url, f"redis://127.0.0.1:{free_port()}/0", redis_fallback="local")
     with caplog.at_level(logging.INFO, logger="cliq_channels_client"), client:
-        statuses = [get_channel.sync_detailed(channel_id, client=client).status_code for _ in range(5)]  # type: ignore[arg-type]
+        statuses = [get_channel.sync_detailed(channel_id, client=client).status_code for _ in range(5)]
     assert statuses == [200] * 5
     assert len(records(caplog, "cliq_channels_client.auth", "now per process")) == 1
     assert len(records(caplog, "cliq_channels_client.ratelimit", "now per process")) == 1
@@ -208,7 +208,7 @@ async def _run_across_an_outage(
         nonlocal longest
         start = time.monotonic()
         try:
-            response = await create_channel.asyncio_detailed(client=client, body=body(name))  # type: ignore[arg-type]
+            response = await create_channel.asyncio_detailed(client=client, body=body(name))
             outcomes.append(f"{response.status_code}")
         except BackendUnavailableError:
             outcomes.append("unavailable")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 import anyio
 import pytest
@@ -28,7 +28,15 @@ CLIENT_ID = "1000.REDISFACTORYTEST"
 CLIENT_SECRET = "0123456789abcdef0123456789abcdef01234567"
 REFRESH_TOKEN = "1000.0123456789abcdef0123456789abcdef.fedcba9876543210fedcba9876543210"
 register_secret(CLIENT_SECRET, REFRESH_TOKEN)
-OAUTH = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
+
+
+class OAuthArguments(TypedDict):
+    client_id: str
+    client_secret: str
+    refresh_token: str
+
+
+OAUTH = OAuthArguments(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, refresh_token=REFRESH_TOKEN)
 
 
 def parts(client: Client) -> tuple[Any, CliqTransport]:
@@ -97,7 +105,7 @@ async def test_two_clients_on_one_redis_get_one_token_and_are_never_throttled(
     statuses: list[int] = []
 
     async def call(client: Client) -> None:
-        statuses.append((await get_channel.asyncio_detailed(channel_id, client=client)).status_code)  # type: ignore[arg-type]
+        statuses.append((await get_channel.asyncio_detailed(channel_id, client=client)).status_code)
 
     start = clock.now()
     with caplog.at_level(logging.DEBUG, logger="cliq_channels_client"), anyio.fail_after(30):

@@ -200,7 +200,7 @@ async def test_many_async_tasks_of_two_processes_never_exceed_the_budget(
 
 def admit(client: redis.Redis, prefix: str, now: float, lease_id: str, lease: float = 5.0) -> list[object]:
     keys = [f"{prefix}slots", f"{prefix}flying", f"{prefix}locked"]
-    args = [repr(now), repr(now - WINDOW), RULE.threshold, repr(now + lease), lease_id, 60_000]
+    args: list[str | int] = [repr(now), repr(now - WINDOW), RULE.threshold, repr(now + lease), lease_id, 60_000]
     result = ADMIT.run(client, keys, args)
     assert isinstance(result, list)
     return result

@@ -138,14 +138,14 @@ def _phases(
 
 def _list(index: int, client: Client) -> Callable[[], Any]:
     if index % 2:
-        return lambda: list_channels.sync_detailed(client=client)  # type: ignore[arg-type]
-    return lambda: list_channels.asyncio_detailed(client=client)  # type: ignore[arg-type]
+        return lambda: list_channels.sync_detailed(client=client)
+    return lambda: list_channels.asyncio_detailed(client=client)
 
 
 def _get(index: int, client: Client, channel_id: str) -> Callable[[], Any]:
     if index % 2:
-        return lambda: get_channel.sync_detailed(channel_id, client=client)  # type: ignore[arg-type]
-    return lambda: get_channel.asyncio_detailed(channel_id, client=client)  # type: ignore[arg-type]
+        return lambda: get_channel.sync_detailed(channel_id, client=client)
+    return lambda: get_channel.asyncio_detailed(channel_id, client=client)
 
 
 def _token_requests(client: Client) -> int:
@@ -287,10 +287,10 @@ def _throttle_worker(
     barrier.wait(RESULT_TIMEOUT)
     if index:
         barrier.wait(RESULT_TIMEOUT)  # after the first process was throttled
-    locked = _outcome(lambda: get_channel.sync_detailed(channel_id, client=client))  # type: ignore[arg-type]
+    locked = _outcome(lambda: get_channel.sync_detailed(channel_id, client=client))
     if not index:
         barrier.wait(RESULT_TIMEOUT)
-    other = _outcome(lambda: list_channels.sync_detailed(client=client))  # type: ignore[arg-type]
+    other = _outcome(lambda: list_channels.sync_detailed(client=client))
     results.put((index, locked, other))
 
 
@@ -339,7 +339,7 @@ def _lock_worker(
     barrier.wait(RESULT_TIMEOUT)  # all up
     if index:
         go.wait(RESULT_TIMEOUT)  # the first process holds the lock now, and is dead
-    outcome = _outcome(lambda: get_channel.sync_detailed(channel_id, client=client))  # type: ignore[arg-type]
+    outcome = _outcome(lambda: get_channel.sync_detailed(channel_id, client=client))
     results.put((index, outcome, time.time(), _token_requests(client)))
 
 
@@ -403,7 +403,9 @@ def _processes(
     target: Callable[..., None], args: tuple[Any, ...], count: int = WORKERS
 ) -> Iterator[list[multiprocessing.process.BaseProcess]]:
     """``count`` spawned workers running ``target(index, *args)``; joined on exit, stragglers killed."""
-    processes = [SPAWN.Process(target=target, args=(index, *args)) for index in range(count)]
+    processes: list[multiprocessing.process.BaseProcess] = [
+        SPAWN.Process(target=target, args=(index, *args)) for index in range(count)
+    ]
     for process in processes:
         process.start()
     try:
