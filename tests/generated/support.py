@@ -195,6 +195,7 @@ def check_reference_channel(parsed: Any) -> None:
     assert isinstance(parsed.total_message_count, str)
     assert parsed.unread_message_count == 5
     assert parsed.unread_time == datetime.datetime(2017, 7, 3, 15, 59, 20, tzinfo=IST)
+    assert isinstance(parsed.unread_time, datetime.datetime)
     assert parsed.unread_time.utcoffset() == datetime.timedelta(hours=5, minutes=30)
     # every field of the sample is a declared attribute, and it all goes back out unchanged
     assert parsed.additional_properties == {}
@@ -207,6 +208,7 @@ def check_reference_channel_list(parsed: Any) -> None:
     assert parsed.has_more is True
     assert parsed.next_token == sample["next_token"]
     assert parsed.sync_token == sample["sync_token"]
+    assert isinstance(parsed.next_token, str)
     assert parsed.next_token.startswith("2fd152c0c1b5ee5b2a1d5fd1d3b23342")
     assert isinstance(parsed.channels, list)
     assert len(parsed.channels) == 1
