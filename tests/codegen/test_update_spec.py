@@ -43,7 +43,7 @@ def copy_repository(destination: Path) -> Path:
 
 def run(argv: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **env}
-    return subprocess.run(argv, cwd=cwd, env=environment, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+    return subprocess.run(argv, cwd=cwd, env=environment, capture_output=True, text=True, check=False, timeout=120)
 
 
 def run_update(repository: Path, new_document: Path, *options: str) -> subprocess.CompletedProcess[str]:

@@ -100,7 +100,7 @@ def canonical(requirement: str) -> str:
 def run(
     argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)  # noqa: S603
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=120)
 
 
 def run_vendor_cli(destination: Path) -> subprocess.CompletedProcess[str]:

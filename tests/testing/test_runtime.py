@@ -140,7 +140,7 @@ def test_two_servers_share_one_state() -> None:
 def test_cli_serves_and_prints_credentials(tmp_path: Path) -> None:
     credentials_file = tmp_path / "credentials.json"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -199,7 +199,7 @@ def test_cli_serves_and_prints_credentials(tmp_path: Path) -> None:
 
 def test_cli_rejects_a_busy_port() -> None:
     with CliqEmulator().serve() as url:
-        result = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        result = subprocess.run(
             [sys.executable, "-m", "cliq_channels_client.custom.testing", "serve", "--port", str(url.port)],
             capture_output=True,
             text=True,
