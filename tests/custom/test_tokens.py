@@ -219,7 +219,7 @@ else:
 
 
 def _lock_state_from_another_process(lock_path: Path) -> str:
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+    result = subprocess.run(
         [sys.executable, "-c", _TRY_LOCK, str(lock_path)], capture_output=True, text=True, check=True
     )
     return result.stdout.strip()
