@@ -33,9 +33,11 @@ def _time_once(statement: str) -> float:
         [sys.executable, "-c", _TIMER.format(statement=statement)],
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
         timeout=60,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"{statement!r} failed in a fresh interpreter:\n{done.stderr[-2000:]}")
     return float(done.stdout.strip())
 
 
