@@ -14,22 +14,23 @@ __all__ = (
 )
 
 
-def __getattr__(name: str) -> Any:
-    """Serve the hand-written layer (``custom/``) from this package, loaded on first use.
+if not TYPE_CHECKING:  # checkers see the real names above, and flag unknown ones
 
-    The generator owns every other file here; ``custom`` is a link to the
-    repository's top-level ``custom/`` directory, so regeneration never touches
-    it and ``import cliq_channels_client`` stays as cheap as httpx itself.
-    """
-    if name.startswith("__") or name == "custom":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    custom = import_module(".custom", __name__)
-    # Only the layer's public names: anything else (e.g. ``errors``) must fall
-    # through so Python imports this package's own submodule of that name.
-    if name not in custom.__all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(custom, name)
+    def __getattr__(name: str) -> Any:
+        """Serve the hand-written layer (``custom/``) from this package, loaded on first use.
 
+        The generator owns every other file here; ``custom`` is a link to the
+        repository's top-level ``custom/`` directory, so regeneration never touches
+        it and ``import cliq_channels_client`` stays as cheap as httpx itself.
+        """
+        if name.startswith("__") or name == "custom":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        custom = import_module(".custom", __name__)
+        # Only the layer's public names: anything else (e.g. ``errors``) must fall
+        # through so Python imports this package's own submodule of that name.
+        if name not in custom.__all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return getattr(custom, name)
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *import_module(".custom", __name__).__all__})
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *import_module(".custom", __name__).__all__})
