@@ -1,6 +1,7 @@
 """``python -m benchmarks [--smoke] [--only NAME] [--json PATH]``: run, print the table, write results.md.
 
-A full run (no ``--smoke``, no ``--only``) rewrites ``benchmarks/results.md``;
+A full run (no ``--smoke``, no ``--only``) rewrites ``benchmarks/results.md`` and the
+copy of its table in README.md (between the ``benchmarks:begin/end`` markers);
 a smoke run uses tiny sizes, checks that every benchmark still works and
 writes nothing unless ``--json`` asks.  Goals are reported, never enforced:
 the exit status is 1 only when a benchmark failed to run.
@@ -30,6 +31,9 @@ from .common import BenchResult, Row
 MODULES = ("overhead", "decode", "token_expiry", "rate_limit", "streaming", "import_time")
 RESULTS_PATH = Path(__file__).with_name("results.md")
 REPO_ROOT = Path(__file__).resolve().parents[1]
+README_PATH = REPO_ROOT / "README.md"
+#: The README's copy of the results table lives between these markers.
+README_BEGIN, README_END = "<!-- benchmarks:begin -->", "<!-- benchmarks:end -->"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -107,6 +111,22 @@ def _markdown(results: Sequence[BenchResult], command: str, elapsed: float) -> s
     return "\n".join(lines) + "\n"
 
 
+def results_summary(markdown: str) -> str:
+    """The header lines and table of a results.md text: what the README shows."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("- command:"))
+    end = lines.index("## Details")
+    return "\n".join(lines[start:end]).strip() + "\n"
+
+
+def update_readme(markdown: str, readme: Path = README_PATH) -> None:
+    """Replace the README's results section with the summary of ``markdown`` (a results.md text)."""
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_BEGIN}\n{results_summary(markdown)}{README_END}{tail}", encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     names = args.only or list(MODULES)
@@ -157,8 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     if not args.smoke and not args.only and not failed:
-        RESULTS_PATH.write_text(_markdown(results, command, elapsed), encoding="utf-8")
-        print(f"wrote {RESULTS_PATH.relative_to(REPO_ROOT)}")
+        markdown = _markdown(results, command, elapsed)
+        RESULTS_PATH.write_text(markdown, encoding="utf-8")
+        update_readme(markdown)
+        print(f"wrote {RESULTS_PATH.relative_to(REPO_ROOT)} and the table in README.md")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -42,3 +42,13 @@ def test_smoke_run_prints_every_ratio_and_leaves_results_md_alone(tmp_path: Path
     assert all(result["rows"] for result in data["results"])
     after = RESULTS_PATH.read_bytes() if RESULTS_PATH.exists() else None
     assert after == results_before, "a smoke run must not rewrite benchmarks/results.md"
+
+
+def test_readme_shows_exactly_the_committed_benchmark_results() -> None:
+    """Every number in the README's benchmark table comes from benchmarks/results.md (a `make bench` run)."""
+    from benchmarks.__main__ import README_BEGIN, README_END, README_PATH, RESULTS_PATH, results_summary
+
+    readme = README_PATH.read_text(encoding="utf-8")
+    shown = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
+    assert shown == results_summary(RESULTS_PATH.read_text(encoding="utf-8")).strip()
+    assert "| overhead: get_channel, full client / raw httpx (loopback) |" in shown
