@@ -11,6 +11,14 @@ from ...models.error import Error
 from ...types import Response
 
 
+def _path_segment(value: Any) -> str:
+    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
+    segment = quote(str(value), safe="")
+    if segment == "." or segment == "..":
+        return segment.replace(".", "%2E")
+    return segment
+
+
 def _get_kwargs(
     bot_unique_name: str,
     *,
@@ -21,7 +29,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/bots/{bot_unique_name}/associate".format(
-            bot_unique_name=quote(str(bot_unique_name), safe=""),
+            bot_unique_name=_path_segment(bot_unique_name),
         ),
     }
 

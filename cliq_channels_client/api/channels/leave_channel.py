@@ -10,6 +10,14 @@ from ...models.error import Error
 from ...types import Response
 
 
+def _path_segment(value: Any) -> str:
+    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
+    segment = quote(str(value), safe="")
+    if segment == "." or segment == "..":
+        return segment.replace(".", "%2E")
+    return segment
+
+
 def _get_kwargs(
     channel_id: str,
 ) -> dict[str, Any]:
@@ -17,7 +25,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/channels/{channel_id}/leave".format(
-            channel_id=quote(str(channel_id), safe=""),
+            channel_id=_path_segment(channel_id),
         ),
     }
 

@@ -11,6 +11,14 @@ from ...models.operation_status import OperationStatus
 from ...types import Response
 
 
+def _path_segment(value: Any) -> str:
+    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
+    segment = quote(str(value), safe="")
+    if segment == "." or segment == "..":
+        return segment.replace(".", "%2E")
+    return segment
+
+
 def _get_kwargs(
     channel_id: str,
 ) -> dict[str, Any]:
@@ -18,7 +26,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/channels/{channel_id}/unarchive".format(
-            channel_id=quote(str(channel_id), safe=""),
+            channel_id=_path_segment(channel_id),
         ),
     }
 

@@ -11,6 +11,14 @@ from ...models.update_channel_member_role_request import UpdateChannelMemberRole
 from ...types import Response
 
 
+def _path_segment(value: Any) -> str:
+    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
+    segment = quote(str(value), safe="")
+    if segment == "." or segment == "..":
+        return segment.replace(".", "%2E")
+    return segment
+
+
 def _get_kwargs(
     channel_id: str,
     user_id: str,
@@ -22,8 +30,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "put",
         "url": "/channels/{channel_id}/members/{user_id}/members".format(
-            channel_id=quote(str(channel_id), safe=""),
-            user_id=quote(str(user_id), safe=""),
+            channel_id=_path_segment(channel_id),
+            user_id=_path_segment(user_id),
         ),
     }
 
