@@ -22,7 +22,7 @@ import attrs
 
 from ..operation_table import OPERATIONS
 
-__all__ = ["OPERATIONS_BY_ID", "Operation", "RateLimitRule", "match_operation"]
+__all__ = ["OPERATIONS_BY_ID", "Operation", "RateLimitRule", "match_empty_path_parameter", "match_operation"]
 
 
 @attrs.frozen
@@ -49,6 +49,8 @@ class Operation:
     request_body_required: bool = attrs.field(repr=False)
     success_statuses: tuple[int, ...] = attrs.field(repr=False)
     pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
+    #: ``pattern`` with path parameters that may be empty (``[^/]*``): see :func:`match_empty_path_parameter`.
+    lenient_pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
 
     @property
     def is_idempotent(self) -> bool:
@@ -56,9 +58,9 @@ class Operation:
         return self.method in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
 
 
-def _path_pattern(template: str) -> re.Pattern[str]:
+def _path_pattern(template: str, parameter: str = "[^/]+") -> re.Pattern[str]:
     """``/channels/{CHANNEL_ID}/members`` -> regex matching it at the end of a URL path."""
-    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    regex = re.sub(r"\\\{(\w+)\\\}", f"(?P<\\1>{parameter})", re.escape(template))
     return re.compile(f"(?:^|.*?){regex}$")
 
 
@@ -80,6 +82,7 @@ def _build(raw: Mapping[str, Any]) -> Operation:
         request_body_required=bool(raw["request_body_required"]),
         success_statuses=tuple(raw["success_statuses"]),
         pattern=_path_pattern(raw["path"]),
+        lenient_pattern=_path_pattern(raw["path"], "[^/]*"),
     )
 
 
@@ -99,4 +102,29 @@ def match_operation(method: str, path: str) -> Operation | None:
     for operation in _BY_METHOD.get(method.upper(), ()):
         if operation.pattern.match(path):
             return operation
+    return None
+
+
+# Only the operations whose route has a parameter can be called with an empty one.
+_WITH_PARAMETERS: dict[str, tuple[Operation, ...]] = {
+    method: tuple(operation for operation in operations if operation.path_parameters)
+    for method, operations in _BY_METHOD.items()
+}
+
+
+def match_empty_path_parameter(method: str, path: str) -> tuple[Operation, str] | None:
+    """For a path that :func:`match_operation` maps to nothing: the operation it was meant for, and its empty parameter.
+
+    An empty path parameter leaves an empty segment (``/channels/``,
+    ``/channels//members``) that no route accepts, so the request would go out
+    unrecognized (neither validated nor mapped to a typed error).  Matching
+    again with parameters that may be empty finds the operation it was built
+    for; ``None`` when that does not match either (the token endpoint...).
+    """
+    for operation in _WITH_PARAMETERS.get(method.upper(), ()):
+        match = operation.lenient_pattern.match(path)
+        if match is not None:
+            for name, value in match.groupdict().items():
+                if not value:
+                    return operation, name
     return None

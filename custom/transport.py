@@ -30,7 +30,9 @@ object serves ``httpx.Client`` and ``httpx.AsyncClient``, like
    answer is returned untouched (throttles still lock), for the generated
    ``*_detailed`` functions.
 
-Requests that match no operation (the token endpoint) are only retried.  A
+Requests that match no operation (the token endpoint) are only retried,
+unless they match one once empty path parameters are allowed
+(``get_channel("")`` -> ``/channels/``): those are refused like step 1.  A
 final transport failure (including one while reading a body the transport
 reads) raises :class:`CliqTransportError` chained from the httpx exception,
 in both ``raise_on_error`` modes, as does a final malformed success body; a
@@ -74,7 +76,7 @@ from .observability import (
 from .operations import OPERATIONS_BY_ID, Operation, match_operation
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
-from .validation import validator_for
+from .validation import refuse_empty_path_parameter, validator_for
 
 __all__ = ["CliqTransport"]
 
@@ -398,6 +400,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         operation = match_operation(request.method, path)
         observed = self._hooks is not None or TRANSPORT_LOGGER.isEnabledFor(_DEBUG)
         if operation is None:
+            if self._validate:
+                refuse_empty_path_parameter(request.method, path)
             return _Call(None, request.method, "", observed)
         if self._validate:
             validator_for(operation).validate(request, path)

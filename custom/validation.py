@@ -8,7 +8,9 @@ functions.
 
 What is checked, on the request as it will go over the wire:
 
-* path parameters (percent-decoded) -> field ``path.<NAME>``;
+* path parameters (percent-decoded) -> field ``path.<NAME>``; an empty one
+  leaves an empty URL segment that no route matches, which
+  :func:`refuse_empty_path_parameter` recognizes (rule ``minLength``);
 * query parameters, turned back into their schema types first (``"20"`` ->
   ``20`` for integers, ``"true"``/``"false"`` for booleans; date-times stay
   strings and must match RFC 3339, so a naive ``datetime`` is refused)
@@ -37,9 +39,9 @@ import fastjsonschema
 import httpx
 
 from .errors import CliqValidationError
-from .operations import Operation
+from .operations import Operation, match_empty_path_parameter
 
-__all__ = ["OperationValidator", "validate_request", "validator_for"]
+__all__ = ["OperationValidator", "refuse_empty_path_parameter", "validate_request", "validator_for"]
 
 _Check = Callable[[Any], Any]
 
@@ -201,3 +203,22 @@ def validate_request(operation: Operation, request: httpx.Request, path: str | N
     if path is None:
         path = request.url.raw_path.partition(b"?")[0].decode("latin-1")
     validator_for(operation).validate(request, path)
+
+
+def refuse_empty_path_parameter(method: str, path: str) -> None:
+    """Refuse a request no operation matches whose raw ``path`` (no query) has an empty path parameter.
+
+    ``get_channel("")`` builds ``/channels/``, ``approve_channel("")``
+    ``/channels//approve``: no route matches them, so the transport would send
+    them unvalidated.  Call this only for requests :func:`~.operations.match_operation`
+    maps to nothing: the lenient second match costs nothing on the normal path.
+    """
+    found = match_empty_path_parameter(method, path)
+    if found is not None:
+        operation, name = found
+        raise CliqValidationError(
+            operation_id=operation.operation_id,
+            field=f"path.{name}",
+            rule="minLength",
+            detail="must not be empty: it would leave an empty segment in the URL, which matches no route",
+        )
