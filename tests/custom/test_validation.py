@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -282,6 +283,67 @@ def test_bad_email(client: Client, recorder: Recorder) -> None:
         field="email_ids[1]",
         rule="format",
     )
+
+
+@pytest.mark.parametrize(
+    "image_data",
+    [
+        "cG5n!!",
+        "%%%%",
+        "a b c d",
+        "not base64",
+        "***not base64***",
+        "cG5n\n",
+        "cG5",
+        "=cG5n",
+        "cG5uZw",
+        "-_-_",
+        "cG5né",
+    ],
+)
+def test_base64_that_is_not_strictly_base64_is_refused(client: Client, recorder: Recorder, image_data: str) -> None:
+    """fastjsonschema alone dropped characters outside the alphabet ("cG5n!!" passed) and named the rule "schema"."""
+    error = refused(
+        recorder,
+        lambda: create_channel.sync(
+            client=client, body=CreateChannelRequest(name="x", level=ChannelLevel.TEAM, image_data=image_data)
+        ),
+        operation_id="create_channel",
+        field="image_data",
+        rule="contentEncoding",  # the schema says both format: byte and contentEncoding: base64
+    )
+    assert "base64" in error.detail
+    assert image_data not in str(error)
+    refused(
+        recorder,
+        lambda: update_channel.sync("C1", client=client, body=UpdateChannelRequest(image_data=image_data)),
+        operation_id="update_channel",
+        field="image_data",
+        rule="contentEncoding",
+    )
+
+
+@pytest.mark.parametrize("image_data", ["", "cG5n", "cG5nIQ==", "cG5nIS4=", "+/+/", "iVBORw0KGgoAAAANSUhEUg=="])
+def test_base64_is_sent(client: Client, recorder: Recorder, image_data: str) -> None:
+    create_channel.sync(
+        client=client, body=CreateChannelRequest(name="x", level=ChannelLevel.TEAM, image_data=image_data)
+    )
+    update_channel.sync("C1", client=client, body=UpdateChannelRequest(image_data=image_data))
+    assert [json.loads(request.content)["image_data"] for request in recorder.requests] == [image_data] * 2
+
+
+def test_base64_as_format_byte_alone_is_strict_and_named_format() -> None:
+    operation = attrs.evolve(
+        OPERATIONS_BY_ID["update_channel"],
+        request_body={"type": "object", "properties": {"image_data": {"type": "string", "format": "byte"}}},
+    )
+    validator = OperationValidator(operation)
+    validator.validate(httpx.Request("PUT", f"{BASE_URL}/channels/C1", json={"image_data": "cG5n"}), "/channels/C1")
+    with pytest.raises(CliqValidationError) as caught:
+        validator.validate(
+            httpx.Request("PUT", f"{BASE_URL}/channels/C1", json={"image_data": "cG5n!!"}), "/channels/C1"
+        )
+    assert (caught.value.field, caught.value.rule) == ("image_data", "format")
 
 
 def test_query_booleans_are_coerced_and_checked(client: Client, recorder: Recorder) -> None:
