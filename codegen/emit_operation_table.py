@@ -65,6 +65,8 @@ def operation_entry(
         "rate_limit": dict(operation.get("x-zoho-rate-limit") or document["x-zoho-rate-limit-defaults"]),
         "path_parameters": {p["name"]: p["schema"] for p in parameters if p["in"] == "path"},
         "query_parameters": {p["name"]: p["schema"] for p in parameters if p["in"] == "query"},
+        # Not part of a schema: OpenAPI's allowEmptyValue (default false) says whether "?name=" may be sent.
+        "query_allow_empty": tuple(p["name"] for p in parameters if p["in"] == "query" and p.get("allowEmptyValue")),
         "request_body": body["content"]["application/json"]["schema"] if body else None,
         "request_body_required": bool(body and body.get("required")),
         "success_statuses": tuple(int(code) for code in responses if code.startswith("2")),

@@ -51,6 +51,8 @@ class Operation:
     pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
     #: ``pattern`` with path parameters that may be empty (``[^/]*``): see :func:`match_empty_path_parameter`.
     lenient_pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
+    #: Query parameters with ``allowEmptyValue: true``; any other may not be sent empty (OpenAPI's default).
+    query_allow_empty: frozenset[str] = attrs.field(repr=False, default=frozenset())
 
     @property
     def is_idempotent(self) -> bool:
@@ -83,6 +85,7 @@ def _build(raw: Mapping[str, Any]) -> Operation:
         success_statuses=tuple(raw["success_statuses"]),
         pattern=_path_pattern(raw["path"]),
         lenient_pattern=_path_pattern(raw["path"], "[^/]*"),
+        query_allow_empty=frozenset(raw["query_allow_empty"]),
     )
 
 

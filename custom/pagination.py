@@ -35,7 +35,7 @@ from ..errors import UnexpectedStatus
 from ..models import Channel, ChannelLevel, ChannelList, ChannelStatus
 from ..types import UNSET, Response
 from .clock import SYSTEM_CLOCK
-from .errors import CliqError, ThrottledError, error_from_response, is_throttle_response
+from .errors import CliqError, CliqValidationError, ThrottledError, error_from_response, is_throttle_response
 from .operations import OPERATIONS_BY_ID
 
 __all__ = ["ChannelPager", "ListCursor", "ListFilters", "Page", "PaginationError"]
@@ -305,11 +305,21 @@ def _unexpected(exc: UnexpectedStatus) -> CliqError:
     return _error(httpx.Response(exc.status_code, content=exc.content))
 
 
+def _empty(field: str, what: str) -> CliqValidationError:
+    """An empty filter would be sent as ``?field=``, which the server refuses: refused here, as the transport would."""
+    return CliqValidationError(
+        operation_id=OPERATION_ID,
+        field=f"query.{field}",
+        rule="allowEmptyValue",
+        detail=f"{field} is {what}; pass None to not filter by it",
+    )
+
+
 def _join_ids(field: str, value: str | Sequence[str] | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     if not value:
-        raise ValueError(f"{field} is an empty list; pass None to not filter by it")
+        raise _empty(field, "an empty list")
     return ",".join(value)
 
 
@@ -324,7 +334,10 @@ class ChannelPager:
     or a raw ``next_token``; resume with the same filters.  ``max_pages`` caps
     the requests this pager sends, for batch jobs that resume later.
     ``channel_ids``, ``chat_ids`` and ``team_ids`` take lists (joined with
-    commas).  ``sync_token`` lists only channels changed since that token;
+    commas).  An empty filter (``""``, or an empty list) raises
+    :class:`~.errors.CliqValidationError` (rule ``allowEmptyValue``) here, as
+    the transport would refuse it: ``None`` means "do not filter".
+    ``sync_token`` lists only channels changed since that token;
     :class:`~.sync.ChannelSync` builds incremental sync on it.
     """
 
@@ -371,6 +384,10 @@ class ChannelPager:
             "joined": joined,
             "sync_token": sync_token,
         }
+        allow_empty = OPERATIONS_BY_ID[OPERATION_ID].query_allow_empty
+        for field, value in query.items():
+            if value == "" and field not in allow_empty:
+                raise _empty(field, "an empty string")
         if isinstance(cursor, str):
             cursor = ListCursor.parse(cursor)
         self._client = cast(AuthenticatedClient, client)  # the generated functions accept either

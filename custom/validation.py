@@ -14,7 +14,9 @@ What is checked, on the request as it will go over the wire:
 * query parameters, turned back into their schema types first (``"20"`` ->
   ``20`` for integers, ``"true"``/``"false"`` for booleans; date-times stay
   strings and must match RFC 3339, so a naive ``datetime`` is refused)
-  -> field ``query.<name>``.  A parameter given twice is refused (``type``).
+  -> field ``query.<name>``.  A parameter given twice is refused (``type``),
+  an empty one too (``allowEmptyValue``: OpenAPI's default is false, and the
+  server answers 400), unless the document sets ``allowEmptyValue: true``.
   Parameters the document does not list are *not* refused: the server
   ignores them, and users adding a newer parameter through ``httpx_args``
   should not be blocked by an older document;
@@ -130,7 +132,16 @@ def _compile(schema: Mapping[str, Any]) -> _Check:
 class OperationValidator:
     """The compiled checks of one operation; build through :func:`validator_for`."""
 
-    __slots__ = ("_body", "_body_required", "_coerce", "_operation", "_path", "_path_trivial", "_query")
+    __slots__ = (
+        "_body",
+        "_body_required",
+        "_coerce",
+        "_never_empty",
+        "_operation",
+        "_path",
+        "_path_trivial",
+        "_query",
+    )
 
     def __init__(self, operation: Operation) -> None:
         self._operation = operation
@@ -138,6 +149,7 @@ class OperationValidator:
         self._path_trivial = all(_guaranteed_by_route(schema) for schema in operation.path_parameters.values())
         query = operation.query_parameters
         self._query = _compile(_object_schema(query, required=False)) if query else None
+        self._never_empty = frozenset(query).difference(operation.query_allow_empty)
         self._coerce: dict[str, Callable[[str], Any]] = {}
         for name, schema in query.items():
             coerce = _COERCE.get(schema.get("type", "string"))
@@ -168,6 +180,13 @@ class OperationValidator:
         values: dict[str, Any] = {}
         for name in params:
             given = params.get_list(name)
+            if "" in given and name in self._never_empty:
+                raise CliqValidationError(
+                    operation_id=self._operation.operation_id,
+                    field=f"query.{name}",
+                    rule="allowEmptyValue",
+                    detail="must not be empty: leave the parameter out instead (the server refuses an empty value)",
+                )
             coerce = self._coerce.get(name)
             if coerce is not None:
                 given = [coerce(value) for value in given]

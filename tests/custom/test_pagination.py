@@ -32,6 +32,7 @@ from cliq_channels_client.custom.errors import (
     BadRequestError,
     CliqError,
     CliqTransportError,
+    CliqValidationError,
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
@@ -251,6 +252,32 @@ def test_filters_are_sent_with_every_page_and_unset_ones_not_at_all() -> None:
 def test_an_empty_id_list_is_refused_rather_than_meaning_all_channels() -> None:
     with pytest.raises(ValueError, match="channel_ids"):
         ChannelPager(make_client(FakeChannelServer(1)), channel_ids=[])
+
+
+@pytest.mark.parametrize(
+    ("filters", "field"),
+    [
+        ({"channel_ids": []}, "channel_ids"),
+        ({"team_ids": ()}, "team_ids"),
+        ({"channel_ids": ""}, "channel_ids"),
+        ({"chat_ids": ""}, "chat_ids"),
+        ({"name": ""}, "name"),
+        ({"created_by": ""}, "created_by"),
+        ({"order_by": "", "name": "x"}, "order_by"),
+        ({"sync_token": ""}, "sync_token"),
+    ],
+)
+def test_an_empty_filter_is_refused_like_the_transport_refuses_it(filters: dict[str, Any], field: str) -> None:
+    """``?name=`` is refused by the server (allowEmptyValue is false): the pager says so before any request."""
+    server = FakeChannelServer(1)
+    with pytest.raises(CliqValidationError) as refusal:
+        ChannelPager(make_client(server), **filters)
+    assert (refusal.value.operation_id, refusal.value.field, refusal.value.rule) == (
+        "list_channels",
+        f"query.{field}",
+        "allowEmptyValue",
+    )
+    assert server.requests == []
 
 
 # --- every channel exactly once ------------------------------------------------------

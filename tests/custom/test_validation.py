@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import httpx
@@ -370,6 +370,49 @@ def test_a_repeated_query_parameter_is_refused(client: Client, recorder: Recorde
     )
 
 
+@pytest.mark.parametrize("name", ["name", "channel_ids", "chat_ids", "team_ids", "created_by", "order_by"])
+def test_an_empty_query_value_is_refused(client: Client, recorder: Recorder, name: str) -> None:
+    """OpenAPI's allowEmptyValue defaults to false: the server answers ``?name=`` with 400."""
+    error = refused(
+        recorder,
+        lambda: list_channels.sync(client=client, **cast(dict[str, Any], {name: ""})),
+        operation_id="list_channels",
+        field=f"query.{name}",
+        rule="allowEmptyValue",
+    )
+    assert "empty" in error.detail
+
+
+@pytest.mark.parametrize("query", ["name=", "limit=", "sync_token=&limit=5", "next_token", "limit=5&limit="])
+def test_an_empty_query_value_is_refused_whatever_its_type(client: Client, recorder: Recorder, query: str) -> None:
+    name = next(part.partition("=")[0] for part in query.split("&") if not part.partition("=")[2])
+    refused(
+        recorder,
+        lambda: client.get_httpx_client().get(f"/channels?{query}"),
+        operation_id="list_channels",
+        field=f"query.{name}",
+        rule="allowEmptyValue",
+    )
+
+
+def test_an_empty_value_is_sent_where_the_document_allows_it(recorder: Recorder) -> None:
+    operation = attrs.evolve(OPERATIONS_BY_ID["list_channels"], query_allow_empty=frozenset({"name"}))
+    validator = OperationValidator(operation)
+    validator.validate(httpx.Request("GET", f"{BASE_URL}/channels?name=&limit=5"), "/api/v2/channels")
+    with pytest.raises(CliqValidationError) as caught:
+        validator.validate(httpx.Request("GET", f"{BASE_URL}/channels?name=&order_by="), "/api/v2/channels")
+    assert (caught.value.field, caught.value.rule) == ("query.order_by", "allowEmptyValue")
+
+
+def test_the_document_allows_no_empty_query_value() -> None:
+    assert all(not operation.query_allow_empty for operation in OPERATIONS_BY_ID.values())
+
+
+def test_an_empty_undocumented_query_parameter_passes_through(client: Client, recorder: Recorder) -> None:
+    client.get_httpx_client().get("/channels", params={"include_archived_threads": "", "limit": "5"})
+    assert recorder.requests[0].url.params["include_archived_threads"] == ""
+
+
 def test_undocumented_query_parameters_pass_through(client: Client, recorder: Recorder) -> None:
     """Documented decision: the server ignores unknown parameters; a newer one must not be blocked."""
     client.get_httpx_client().get("/channels", params={"include_archived_threads": "true", "limit": "5"})
@@ -408,6 +451,9 @@ async def test_async_requests_are_validated_too(recorder: Recorder) -> None:
         with pytest.raises(CliqValidationError) as caught:
             await list_channels.asyncio(client=client, limit=101)
         assert caught.value.field == "query.limit"
+        with pytest.raises(CliqValidationError) as caught:
+            await list_channels.asyncio(client=client, name="")
+        assert (caught.value.field, caught.value.rule) == ("query.name", "allowEmptyValue")
         await list_channels.asyncio(client=client, limit=10)
     assert len(recorder.requests) == 1
 
