@@ -6,7 +6,10 @@ the network is recorded), plus ``POST /oauth/v2/token``.
 
 Pipeline of an API request, in order:
 
-1. route: unknown path -> 404, known path with another method -> 405;
+1. route, on the raw (percent-encoded) path: unknown path -> 404, known path
+   with another method -> 405.  A path id is one segment whatever it holds
+   (``%2F``, ``%2E``, ``%0A``...), decoded only once routed, so it never picks
+   another route or loses characters (see :meth:`EmulatorApp.__call__`);
 2. the injected fault, if any, that strikes *before* the request is applied
    (drop, delay, error status, HTML body, expire the token, throttle now);
 3. ``Accept`` that excludes JSON -> 406;
@@ -26,7 +29,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
 import anyio
 from starlette.applications import Starlette
@@ -79,6 +82,11 @@ logger = logging.getLogger("cliq_channels_client.testing")
 ABORT_HOOK = "cliq_channels_emulator.abort"
 _THROTTLE_400 = {"code": THROTTLE_CODE, "message": "You have exceeded the URL throttle limits."}
 _UNARCHIVE_200 = {"status": "success", "message": "Operation completed successfully."}
+#: What may stay as is in a raw path (RFC 3986 pchar, "/" and "%"); anything else gets percent-encoded.
+_RAW_PATH_SAFE = "/%:@!$&'()*+,;="
+#: The servers of the emulator's copy of the document, by whether the request came under a network.
+_API_PREFIX = "/api/v2"
+_NETWORK_PREFIX = "/api/v2/network/{network}"
 
 
 class _Exchange:
@@ -90,6 +98,8 @@ class _Exchange:
         "fault",
         "network",
         "operation_id",
+        "path_params",
+        "path_pattern",
         "request",
         "seq",
         "time",
@@ -102,7 +112,11 @@ class _Exchange:
         self.seq = seq
         self.time = time
         self.operation_id = operation_id
-        self.network: str | None = request.path_params.get("network")
+        # Routing ran on the percent-encoded path (EmulatorApp.__call__): decode what it matched, once.
+        params = {name: unquote(value) for name, value in request.path_params.items()}
+        self.network: str | None = params.pop("network", None)
+        self.path_params: dict[str, str] = params
+        self.path_pattern: str | None = None  # the document's template, once the operation is known
         self.user_id: str | None = None
         self.token_fingerprint: str | None = None
         self.body: Any = None
@@ -132,6 +146,14 @@ class _DropResponse(Response):
         with anyio.move_on_after(2):
             while (await receive())["type"] != "http.disconnect":
                 pass
+
+
+def _routing_path(scope: Scope) -> str:
+    """The request's path, percent-encoded as it was sent (``raw_path``), for the router."""
+    raw: bytes | None = scope.get("raw_path")
+    if raw is None:  # optional in ASGI: encode the decoded path again ("%2F" in an id is lost)
+        return quote(scope["path"], safe=_RAW_PATH_SAFE.replace("%", ""))
+    return quote(raw, safe=_RAW_PATH_SAFE)
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
@@ -203,6 +225,11 @@ class EmulatorApp:
         self.starlette = self._build()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # Route on the raw path, as sent: the decoded ``path`` turns "%2F" in an id into another
+            # segment, and "%0A" into a newline that no route pattern matches (the route vanished), while
+            # Request.url, parsed with urlsplit, strips "\t", "\r" and "\n" (the id became another one).
+            scope = {**scope, "path": _routing_path(scope)}
         await self.starlette(scope, receive, send)
 
     # -- routing ---------------------------------------------------------------------------
@@ -249,6 +276,7 @@ class EmulatorApp:
 
     async def _api(self, request: Request, operation: Operation) -> Response:
         exchange = _Exchange(request, self.recorder.next_seq(), self.clock.now(), operation.operation_id)
+        exchange.path_pattern = (_API_PREFIX if exchange.network is None else _NETWORK_PREFIX) + operation.path
         raw = await request.body()
         exchange.body = _parse_json(raw)
         token = _access_token(request.headers.get("authorization"))
@@ -300,10 +328,12 @@ class EmulatorApp:
         result = load_contract().unmarshal_request(
             OpenAPIRequest(
                 request.method,
-                request.url.path,
+                unquote(request.url.path),
                 query=request.query_params.multi_items(),
                 headers=request.headers.items(),
                 body=raw,
+                path_pattern=exchange.path_pattern,
+                path_params=exchange.path_params,
             )
         )
         if result.errors:
@@ -478,11 +508,12 @@ class EmulatorApp:
             try:
                 check_exchange(
                     request.method,
-                    request.url.path,
+                    unquote(request.url.path),
                     response.status_code,
                     [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers],
                     bytes(response.body),
                     query=request.query_params.multi_items(),
+                    path_pattern=exchange.path_pattern,
                 )
             except ContractViolation as violation:
                 logger.error("emulator response broke the OpenAPI document: %s", violation)
@@ -493,7 +524,7 @@ class EmulatorApp:
                 seq=exchange.seq,
                 time=exchange.time,
                 method=request.method,
-                path=request.url.path,
+                path=unquote(request.url.path),  # decoded, every character kept
                 query=redact_fields(dict(request.query_params)),
                 operation_id=exchange.operation_id,
                 network=exchange.network,
@@ -509,7 +540,7 @@ class EmulatorApp:
         logger.debug(
             "%s %s -> %s (operation=%s fault=%s)",
             request.method,
-            request.url.path,
+            request.url.path,  # percent-encoded: a newline in an id cannot split the log line
             status if status is not None else "dropped",
             exchange.operation_id,
             exchange.fault,

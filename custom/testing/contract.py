@@ -9,6 +9,13 @@ itself, from the operation table).
 
 :func:`check_response` validates an ``httpx.Response`` (and its request)
 against the document, for tests of the emulator and of applications.
+
+openapi-core finds a request's operation by joining its path to the host URL
+(``urljoin``), which removes dot segments and a last segment's ``;params``:
+a channel id ``"."`` or ``";"`` came out empty ("'' should be non-empty").
+So the operation is given as its path template (``path_pattern``, e.g.
+``/api/v2/channels/{CHANNEL_ID}``) and the path parameters decoded, from the
+raw (percent-encoded) path: see :func:`path_pattern`.
 """
 
 from __future__ import annotations
@@ -16,9 +23,10 @@ from __future__ import annotations
 import copy
 import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import yaml
@@ -35,6 +43,7 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from ... import operation_table
+from ..operations import match_operation
 
 __all__ = [
     "ContractViolation",
@@ -45,6 +54,7 @@ __all__ = [
     "describe_request_errors",
     "load_contract",
     "load_document",
+    "path_pattern",
 ]
 
 _ROOT_PACKAGE = operation_table.__name__.rpartition(".")[0]
@@ -56,7 +66,12 @@ class ContractViolation(AssertionError):
 
 
 class OpenAPIRequest:
-    """openapi-core's request protocol over plain values."""
+    """openapi-core's request protocol over plain values.
+
+    ``path_pattern`` (the document's template under the server's prefix) and
+    ``path_params`` (decoded) spare openapi-core from parsing ``path``, which
+    loses dot segments and ``;`` (see the module docstring).
+    """
 
     def __init__(
         self,
@@ -67,9 +82,12 @@ class OpenAPIRequest:
         headers: Iterable[tuple[str, str]] = (),
         body: bytes | None = None,
         host_url: str = "http://emulator",
+        path_pattern: str | None = None,
+        path_params: Mapping[str, str] | None = None,
     ) -> None:
         self.host_url = host_url
         self.path = path
+        self.path_pattern = path_pattern
         self.method = method.lower()
         self.body = body or None
         header_list = list(headers)
@@ -78,6 +96,7 @@ class OpenAPIRequest:
             query=ImmutableMultiDict(list(query)),
             header=Headers(header_list),
             cookie=ImmutableMultiDict(),
+            path=dict(path_params or {}),
         )
 
 
@@ -221,6 +240,18 @@ def _response_errors(request: OpenAPIRequest, response: OpenAPIResponse) -> list
     return problems
 
 
+def path_pattern(method: str, raw_path: str) -> str | None:
+    """The operation's template under the server prefix of ``raw_path`` (percent-encoded, no query), or ``None``.
+
+    ``/api/v2/network/n1/channels/%2E/members`` -> ``/api/v2/network/n1/channels/{CHANNEL_ID}/members``.
+    """
+    operation = match_operation(method, raw_path)
+    if operation is None:
+        return None
+    prefix = raw_path.rsplit("/", operation.path.count("/"))[0]
+    return unquote(prefix) + operation.path
+
+
 def check_exchange(
     method: str,
     path: str,
@@ -229,9 +260,13 @@ def check_exchange(
     body: bytes,
     *,
     query: Iterable[tuple[str, str]] = (),
+    path_pattern: str | None = None,
 ) -> None:
-    """Raise :class:`ContractViolation` unless the response is one the document allows."""
-    request = OpenAPIRequest(method, path, query=query)
+    """Raise :class:`ContractViolation` unless the response is one the document allows.
+
+    ``path_pattern``: the operation's template (see :func:`path_pattern`); without it ``path`` is parsed.
+    """
+    request = OpenAPIRequest(method, path, query=query, path_pattern=path_pattern)
     response = OpenAPIResponse(status, body, headers)
     problems = _response_errors(request, response)
     if problems:
@@ -245,6 +280,7 @@ def check_response(response: httpx.Response) -> None:
     ``/api/v2/network/{network}``); any other request is itself a violation.
     """
     request = response.request
+    raw_path = request.url.raw_path.partition(b"?")[0].decode("ascii")
     check_exchange(
         request.method,
         request.url.path,
@@ -252,4 +288,5 @@ def check_response(response: httpx.Response) -> None:
         response.headers.multi_items(),
         response.content,
         query=request.url.params.multi_items(),
+        path_pattern=path_pattern(request.method, raw_path),
     )
