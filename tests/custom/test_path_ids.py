@@ -25,9 +25,10 @@ import pytest
 
 from cliq_channels_client import Client
 from cliq_channels_client.custom.clock import FakeClock
-from cliq_channels_client.custom.errors import CliqValidationError
+from cliq_channels_client.custom.errors import CliqValidationError, NotFoundError
 from cliq_channels_client.custom.factory import create_client
 from cliq_channels_client.custom.operations import OPERATIONS_BY_ID, match_empty_path_parameter, match_operation
+from cliq_channels_client.custom.testing import CliqEmulator
 from cliq_channels_client.models import (
     AddBotToChannelRequest,
     AddChannelMembersRequest,
@@ -212,3 +213,52 @@ def test_without_validation_an_empty_parameter_is_sent_as_before() -> None:
         response = endpoint("get_channel").sync_detailed("", client=client)
     assert response.status_code == 404
     assert [r.url.raw_path for r in sent.requests] == [b"/api/v2/channels/"]
+
+
+# --- end to end, on the emulator (the contract tests' findings) ---------------------------------
+
+
+@pytest.fixture
+def emulator() -> Iterator[tuple[CliqEmulator, Client]]:
+    clock = FakeClock()
+    with CliqEmulator(clock=clock) as emu:
+        client = create_client(
+            access_token=emu.issue_access_token(),
+            base_url=emu.api_base_url,
+            transport=emu.transport(),
+            async_transport=emu.async_transport(),
+            clock=clock,
+        )
+        with client:
+            yield emu, client
+
+
+ON_THE_EMULATOR = ["get_channel", "approve_channel", "delete_channel", "get_channel_members", "remove_channel_members"]
+
+
+@pytest.mark.parametrize("operation_id", ON_THE_EMULATOR)
+def test_an_empty_id_never_reaches_the_emulator(emulator: tuple[CliqEmulator, Client], operation_id: str) -> None:
+    emu, client = emulator
+    with pytest.raises(CliqValidationError) as refusal:
+        endpoint(operation_id).sync_detailed(client=client, **arguments(operation_id, {"CHANNEL_ID": ""}))
+    assert refusal.value.field == "path.CHANNEL_ID"
+    assert emu.requests == ()
+
+
+@pytest.mark.parametrize("operation_id", ON_THE_EMULATOR)
+@pytest.mark.parametrize("channel_id", [".", ".."])
+def test_a_dot_id_is_an_unknown_channel_of_the_same_operation(
+    emulator: tuple[CliqEmulator, Client], operation_id: str, channel_id: str
+) -> None:
+    """Not a listing parsed as a Channel, not ``delete_channel`` of a channel "members": a 404 for that id."""
+    emu, client = emulator
+    emu.seed_channels(2)
+    before = emu.channel_count()
+    with pytest.raises(NotFoundError) as answer:
+        endpoint(operation_id).sync_detailed(client=client, **arguments(operation_id, {"CHANNEL_ID": channel_id}))
+    assert answer.value.operation_id == operation_id
+    assert answer.value.code == "resource_not_found"
+    [record] = emu.requests
+    assert (record.operation_id, record.status) == (operation_id, 404)
+    assert f"/api/v2/channels/{channel_id}" in record.path
+    assert emu.channel_count() == before
