@@ -168,7 +168,7 @@ class OperationValidator:
             match = self._operation.pattern.match(path)
             self.validate_path(match.groupdict() if match is not None else {})
         if self._query is not None and request.url.query:
-            self._run(self._query, self._query_values(request.url.params), "query.")
+            self._validate_query(request.url.params)
         if self._body is not None:
             self._validate_body(request)
 
@@ -176,22 +176,33 @@ class OperationValidator:
         """Check raw (percent-encoded) path parameters against their schemas."""
         self._run(self._path, {name: unquote(value) for name, value in params.items()}, "path.")
 
-    def _query_values(self, params: httpx.QueryParams) -> dict[str, Any]:
+    def _validate_query(self, params: httpx.QueryParams) -> None:
+        """The schemas first, then ``allowEmptyValue``: an empty value a schema refuses is reported as empty."""
         values: dict[str, Any] = {}
+        empty: str | None = None
         for name in params:
             given = params.get_list(name)
-            if "" in given and name in self._never_empty:
-                raise CliqValidationError(
-                    operation_id=self._operation.operation_id,
-                    field=f"query.{name}",
-                    rule="allowEmptyValue",
-                    detail="must not be empty: leave the parameter out instead (the server refuses an empty value)",
-                )
+            if empty is None and "" in given and name in self._never_empty:
+                empty = name
             coerce = self._coerce.get(name)
             if coerce is not None:
                 given = [coerce(value) for value in given]
             values[name] = given[0] if len(given) == 1 else given
-        return values
+        assert self._query is not None
+        try:
+            self._query(values)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            name = (exc.name or "").removeprefix("data.")
+            if exc.value != "" or name not in self._never_empty:
+                raise self._error(exc, "query.") from None
+            empty = name  # "limit=": the real problem is the missing value, not its type
+        if empty is not None:
+            raise CliqValidationError(
+                operation_id=self._operation.operation_id,
+                field=f"query.{empty}",
+                rule="allowEmptyValue",
+                detail="must not be empty: leave the parameter out instead (the server refuses an empty value)",
+            )
 
     def _validate_body(self, request: httpx.Request) -> None:
         try:

@@ -383,7 +383,7 @@ def test_an_empty_query_value_is_refused(client: Client, recorder: Recorder, nam
     assert "empty" in error.detail
 
 
-@pytest.mark.parametrize("query", ["name=", "limit=", "sync_token=&limit=5", "next_token", "limit=5&limit="])
+@pytest.mark.parametrize("query", ["name=", "limit=", "sync_token=&limit=5", "next_token", "status=", "pinned="])
 def test_an_empty_query_value_is_refused_whatever_its_type(client: Client, recorder: Recorder, query: str) -> None:
     name = next(part.partition("=")[0] for part in query.split("&") if not part.partition("=")[2])
     refused(
@@ -391,6 +391,24 @@ def test_an_empty_query_value_is_refused_whatever_its_type(client: Client, recor
         lambda: client.get_httpx_client().get(f"/channels?{query}"),
         operation_id="list_channels",
         field=f"query.{name}",
+        rule="allowEmptyValue",
+    )
+
+
+def test_a_broken_schema_rule_is_reported_before_an_empty_value_elsewhere(client: Client, recorder: Recorder) -> None:
+    """The schemas are checked over every parameter first; an empty value elsewhere is reported once they pass."""
+    refused(
+        recorder,
+        lambda: client.get_httpx_client().get("/channels", params={"name": "", "status": "deleted"}),
+        operation_id="list_channels",
+        field="query.status",
+        rule="enum",
+    )
+    refused(
+        recorder,
+        lambda: client.get_httpx_client().get("/channels", params={"limit": "5", "limit2": "", "order_by": ""}),
+        operation_id="list_channels",
+        field="query.order_by",
         rule="allowEmptyValue",
     )
 
