@@ -37,9 +37,9 @@ from cliq_channels_client import (
     ResponseEvent,
     ThrottleEvent,
     create_client,
-    testing,
 )
 from cliq_channels_client.models import ChannelRole
+from cliq_channels_client.testing import CliqEmulator
 
 TOKEN_TTL = 300.0  # seconds of simulated time an access token lives (Zoho: 3600)
 RATE_LIMIT = 20  # calls per user and operation in any rolling minute (Zoho's documented limit)
@@ -420,7 +420,7 @@ class Demo:
 async def run(seed: int) -> int:
     """Start the emulator on loopback, run the story, print the summary; 0 if every check passed."""
     clock = FakeClock()
-    emu = testing.CliqEmulator(clock=clock, token_ttl=TOKEN_TTL)
+    emu = CliqEmulator(clock=clock, token_ttl=TOKEN_TTL)
     seeded: list[str] = emu.seed_channels(seed, name_prefix="team")
     ids = {name: emu.create_user(name).user_id for name in PEOPLE}
     emu.create_bot("standupbot", "Stand-up Bot")
