@@ -199,7 +199,22 @@ class ZohoOAuth(httpx.Auth):
     ``accounts_url`` is the data centre's accounts origin (``DataCentre.accounts_origin``).
     With ``follow_api_domain``, API requests go to the Cliq host of the data
     centre the token response names.  With ``raise_on_error=False`` a final
-    401 is returned instead of raised.  ``hooks.on_token_refresh`` is called
+    401 is returned instead of raised.
+
+    On a 401 that blames the token: if the request carried a token that has
+    since been replaced (refreshed while it waited in the pool or the
+    rate-limit queue, here or by another user of the store), it is replayed
+    with the current token, which is neither a rejection nor a refresh.
+    Otherwise the token is refreshed once and the request replayed once; if
+    the replay is a 401 too, :class:`AuthenticationError` is raised and that
+    new token is *condemned*: it is kept (the rejection may be transient, and
+    it is still the latest token), but a later 401 for it raises at once,
+    without another token request.  So a server that rejects every token
+    costs one token request in all, and one 401 per call, until a different
+    token appears (expiry of this one, or another user of the store refreshing).
+    A request is sent at most three times (stale, current, refreshed token).
+
+    ``hooks.on_token_refresh`` is called
     after each successful refresh, once the refresh locks are released.  Use one instance with either sync or
     async clients, not both at once: the two share the store but not a process lock.
     """
@@ -245,6 +260,7 @@ class ZohoOAuth(httpx.Auth):
         self._thread_lock = threading.Lock()
         self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
         self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
+        self._condemned: Token | None = None  # rejected again right after a refresh: never refreshed for again
         self.token_requests = 0
 
     def __repr__(self) -> str:
@@ -324,7 +340,15 @@ class ZohoOAuth(httpx.Auth):
     # -- the flow, written once ----------------------------------------------------------------
 
     def _flow(self, request: httpx.Request) -> _Flow:
-        """Authorize, send; on a 401 that blames the token, refresh once and replay once."""
+        """Authorize, send; on a 401 that blames the token, refresh once and replay once.
+
+        A 401 for a token that is no longer the current one (it was refreshed
+        while this request waited in the connection pool or the rate-limit
+        queue) is not a rejection: the request is replayed once with the
+        current token, with no lock, no refresh and no budget spent.  A token
+        rejected again right after a refresh is remembered (``_condemned``):
+        a later 401 for it raises at once instead of requesting yet another token.
+        """
         operation = _operation_for(request)
         operation_id = operation.operation_id if operation else None
         token = yield from self._usable_token(request, operation_id)
@@ -333,6 +357,18 @@ class ZohoOAuth(httpx.Auth):
             return
         yield _Read(response)
         if _says_token_rejected(response):
+            current = yield from self._newer_token(token)
+            if current is not None:
+                _log.debug(
+                    "HTTP 401 for a token refreshed while the request waited; replaying with the current token",
+                    extra={"operation_id": operation_id, "attempt": 1},
+                )
+                token = current
+                response = yield _Send(self._authorize(request, token, operation))
+                if response.status_code != 401:
+                    return
+                yield _Read(response)
+        if _says_token_rejected(response) and not self._is_condemned(token):
             _log.info(
                 "access token rejected (HTTP 401); refreshing once and replaying",
                 extra={"operation_id": operation_id, "attempt": 1},
@@ -342,8 +378,31 @@ class ZohoOAuth(httpx.Auth):
             if response.status_code != 401:
                 return
             yield _Read(response)
+            if _says_token_rejected(response):
+                self._condemned = token
+                _log.warning(
+                    "access token rejected again right after a refresh; no further refresh for it",
+                    extra={"operation_id": operation_id, "attempt": 2},
+                )
         if self._raise_on_error:
             raise error_from_response(response, operation_id=operation_id)
+
+    def _newer_token(self, sent: Token) -> Generator[_Effect, Any, Token | None]:
+        """A fresh token other than ``sent`` (cached, else in the store), without locking or refreshing."""
+        now = self._clock.now()
+        cached = self._cached
+        if cached is not None and cached.access_token != sent.access_token and cached.is_fresh(now, self._margin):
+            return cached
+        state: TokenState = yield _Load()
+        token = state.token
+        if token is not None and token.access_token != sent.access_token and token.is_fresh(now, self._margin):
+            self._cached = token
+            return token
+        return None
+
+    def _is_condemned(self, token: Token) -> bool:
+        condemned = self._condemned
+        return condemned is not None and condemned.access_token == token.access_token
 
     def _usable_token(self, request: httpx.Request, operation_id: str | None) -> _TokenFlow:
         cached = self._cached

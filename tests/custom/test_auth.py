@@ -340,6 +340,113 @@ async def test_a_401_after_someone_else_refreshed_uses_their_token(fake: FakeZoh
     assert fake.sent_token(fake.api_requests[-1]) == fake.issued_tokens[1]
 
 
+class _HoldFirst(httpx.AsyncBaseTransport):
+    """The fake Zoho, except that the first request to ``/channels/HELD`` waits for ``release`` (a queued request)."""
+
+    def __init__(self, fake: FakeZoho) -> None:
+        self.fake = fake
+        self.release = anyio.Event()
+        self.held = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/channels/HELD") and not self.held:
+            self.held = True
+            await self.release.wait()
+        return await self.fake.ahandle(request)
+
+
+class _CountingStore(MemoryTokenStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked = 0
+
+    def arefresh_lock(self) -> contextlib.AbstractAsyncContextManager[None]:
+        self.locked += 1
+        return super().arefresh_lock()
+
+
+async def _queued_call_across_a_refresh(fake: FakeZoho, auth: ZohoOAuth, *, revoke_again: bool) -> httpx.Response:
+    """Call A is stamped with token 1 and held; call B meets a 401, refreshes (token 2); then A is sent."""
+    transport = _HoldFirst(fake)
+    async with httpx.AsyncClient(transport=transport, auth=auth, base_url=API_BASE) as client:
+        await client.get("/channels/T1")
+        fake.revoke_all()
+        async with anyio.create_task_group() as tasks:
+            answers: list[httpx.Response] = []
+
+            async def held() -> None:
+                answers.append(await client.get("/channels/HELD"))
+
+            tasks.start_soon(held)
+            await anyio.wait_all_tasks_blocked()
+            assert transport.held
+            assert (await client.get("/channels/T1")).status_code == 200
+            if revoke_again:
+                fake.revoke_all()
+            transport.release.set()
+    return answers[0]
+
+
+async def test_a_401_for_a_token_refreshed_while_the_request_waited_is_replayed_without_a_refresh(
+    fake: FakeZoho, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="cliq_channels_client.auth")
+    store = _CountingStore()
+    response = await _queued_call_across_a_refresh(fake, oauth(fake, store=store), revoke_again=False)
+    assert response.status_code == 200
+    one, two = fake.issued_tokens
+    assert [fake.sent_token(r) for r in fake.api_requests] == [one, one, two, one, two]
+    assert store.locked == 2  # the first token, the refresh after B's 401; none for A's stale 401
+    rejections = [r for r in caplog.records if r.getMessage().startswith("access token rejected")]
+    assert len(rejections) == 1  # B's; A's 401 was for a token already replaced
+
+
+async def test_a_stale_401_does_not_use_up_the_replay_for_the_current_token(fake: FakeZoho) -> None:
+    """A's 401 for token 1 is not a rejection, so token 2's own rejection still earns a refresh and a replay."""
+    response = await _queued_call_across_a_refresh(fake, oauth(fake), revoke_again=True)
+    assert response.status_code == 200
+    one, two, three = fake.issued_tokens
+    assert [fake.sent_token(r) for r in fake.api_requests] == [one, one, two, one, two, three]
+
+
+async def test_a_token_rejected_right_after_a_refresh_is_not_refreshed_for_again(
+    mode: str, fake: FakeZoho, clock: FakeClock
+) -> None:
+    fake.reject_all_tokens = True
+    async with harness(mode, fake, refresh_margin=0) as h:
+        with pytest.raises(AuthenticationError):
+            await h.get()  # token 1 -> 401 -> token 2 -> 401: token 2 is condemned
+        assert (len(fake.api_requests), len(fake.token_requests)) == (2, 2)
+        for _ in range(3):
+            with pytest.raises(AuthenticationError) as caught:
+                await h.get()  # one 401 each, no token request
+            assert caught.value.code == "oauthtoken_invalid"
+        assert (len(fake.api_requests), len(fake.token_requests)) == (5, 2)
+        fake.reject_all_tokens = False  # the rejection was transient: token 2 works again
+        assert (await h.get()).status_code == 200
+        fake.reject_all_tokens = True
+        clock.advance(3600)  # token 2 expired: refreshed ahead of sending, as usual
+        with pytest.raises(AuthenticationError):
+            await h.get()  # token 3 -> 401 -> token 4 -> 401
+    assert len(fake.token_requests) == 4
+    assert [fake.sent_token(r) for r in fake.api_requests][-2:] == fake.issued_tokens[2:4]
+
+
+async def test_a_condemned_token_gives_way_to_another_users_new_token(fake: FakeZoho) -> None:
+    store = MemoryTokenStore()
+    fake.reject_all_tokens = True
+    async with harness("async", fake, store=store) as first, harness("async", fake, store=store) as second:
+        with pytest.raises(AuthenticationError):
+            await first.get()  # token 2 condemned in `first`
+        fake.reject_all_tokens = False
+        fake.revoke_all()
+        assert (await second.get()).status_code == 200  # token 2 refused -> token 3, in the store
+        assert (await first.get()).status_code == 200  # token 2 refused; token 3 found in the store
+    assert first.oauth.token_requests == 2
+    assert len(fake.token_requests) == 3
+    assert fake.sent_token(fake.api_requests[-1]) == fake.issued_tokens[2]
+
+
 # --- failed token requests --------------------------------------------------------------------------
 
 
