@@ -4,7 +4,8 @@ The rules are the JSON Schemas the generator copied into ``operation_table``
 (lengths, enums, ``maxItems: 50`` user ids, ``limit <= 100``, required
 fields, date-time formats); nothing here restates them.  Each operation's
 schemas are compiled with fastjsonschema once, on first use, into plain
-functions.
+functions; fastjsonschema itself is imported then, at the first compile, not
+when this module is (it costs a few milliseconds of import time).
 
 What is checked, on the request as it will go over the wire:
 
@@ -41,18 +42,28 @@ import base64
 import json
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
-import fastjsonschema
 import httpx
 
 from .errors import CliqValidationError
 from .operations import Operation, match_empty_path_parameter
 
+if TYPE_CHECKING:
+    from fastjsonschema import JsonSchemaValueException
+
 __all__ = ["OperationValidator", "refuse_empty_path_parameter", "validate_request", "validator_for"]
 
 _Check = Callable[[Any], Any]
+
+
+class _NotImportedYet(Exception):
+    """Stands for fastjsonschema's error until the first compile imports it (no check runs before that)."""
+
+
+#: fastjsonschema's ``JsonSchemaValueException``, set by :func:`_compile` (so an ``except`` costs nothing more).
+_SchemaError = cast("type[JsonSchemaValueException]", _NotImportedYet)
 
 
 def _to_int(value: str) -> Any:
@@ -124,6 +135,10 @@ def _strict_base64(node: Any) -> Any:
 
 
 def _compile(schema: Mapping[str, Any]) -> _Check:
+    global _SchemaError
+    import fastjsonschema  # lazily: on the first compile, not at import
+
+    _SchemaError = fastjsonschema.JsonSchemaValueException
     # use_default=False: validation must never write defaults into the caller's data.
     check: _Check = fastjsonschema.compile(_strict_base64(schema), formats=_FORMATS, use_default=False)
     return check
@@ -191,7 +206,7 @@ class OperationValidator:
         assert self._query is not None
         try:
             self._query(values)
-        except fastjsonschema.JsonSchemaValueException as exc:
+        except _SchemaError as exc:
             name = (exc.name or "").removeprefix("data.")
             if exc.value != "" or name not in self._never_empty:
                 raise self._error(exc, "query.") from None
@@ -230,10 +245,10 @@ class OperationValidator:
     def _run(self, check: _Check, data: Any, prefix: str) -> None:
         try:
             check(data)
-        except fastjsonschema.JsonSchemaValueException as exc:
+        except _SchemaError as exc:
             raise self._error(exc, prefix) from None
 
-    def _error(self, exc: fastjsonschema.JsonSchemaValueException, prefix: str) -> CliqValidationError:
+    def _error(self, exc: JsonSchemaValueException, prefix: str) -> CliqValidationError:
         rule = exc.rule or "schema"
         where = (exc.name or "data").removeprefix("data").lstrip(".")
         if rule == "required" and isinstance(exc.value, dict) and isinstance(exc.rule_definition, list):

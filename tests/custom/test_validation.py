@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -485,3 +487,17 @@ def test_path_rules_the_route_cannot_guarantee_are_checked() -> None:
     with pytest.raises(CliqValidationError) as caught:
         validator.validate(httpx.Request("GET", f"{BASE_URL}/channels/a%20cd"), "/api/v2/channels/a%20cd")
     assert (caught.value.field, caught.value.rule) == ("path.CHANNEL_ID", "maxLength")
+
+
+def test_fastjsonschema_is_imported_at_the_first_compile_not_with_the_client() -> None:
+    code = (
+        "import sys\n"
+        "from cliq_channels_client import create_client\n"
+        "from cliq_channels_client.custom.operations import OPERATIONS_BY_ID\n"
+        "from cliq_channels_client.custom.validation import validator_for\n"
+        "before = 'fastjsonschema' in sys.modules\n"
+        "validator_for(OPERATIONS_BY_ID['get_channel'])\n"
+        "print(before, 'fastjsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "True"]
