@@ -11,14 +11,17 @@ Pipeline of an API request, in order:
    (``%2F``, ``%2E``, ``%0A``...), decoded only once routed, so it never picks
    another route or loses characters (see :meth:`EmulatorApp.__call__`);
 2. the injected fault, if any, that strikes *before* the request is applied
-   (drop, delay, error status, HTML body, expire the token, throttle now);
+   (drop, delay, error status, HTML body; expire the token and throttle now
+   only if the access token is valid);
 3. ``Accept`` that excludes JSON -> 406;
 4. access token (``Zoho-oauthtoken <token>`` or ``Bearer <token>``): missing,
    unknown or expired -> 401; lacking the operation's scope -> 403;
 5. rate limit of (user, operation) -> throttle (429 or 400, configurable);
 6. the request against the OpenAPI document (openapi-core) -> 400 naming the field;
 7. the handler (state change) -> the answer, or its 400/403/404;
-8. the fault that strikes *after* the request was applied, if any;
+8. the fault that strikes *after* the request was applied, if any, taken only
+   here, by a request whose handler ran (``faults.py`` says which request
+   takes which fault);
 9. the request is recorded.
 """
 
@@ -284,7 +287,9 @@ class EmulatorApp:
         if token is not None:
             exchange.token_fingerprint = fingerprint(token)
         exchange.user_id = info.user_id if info else None
-        fault = self.faults.take(operation.operation_id, exchange.user_id)
+        fault = self.faults.take(
+            operation.operation_id, exchange.user_id, after_apply=False, authenticated=info is not None
+        )
         exchange.fault = fault.name if fault is not None else None
         try:
             response = await self._run_api(exchange, operation, raw, token, info, fault)
@@ -293,7 +298,7 @@ class EmulatorApp:
         except Exception:
             logger.exception("emulator error in %s", operation.operation_id)
             response = _json(500, error_body(500, INTERNAL_ERROR))
-        return self._finish(exchange, response, check=fault is None)
+        return self._finish(exchange, response, check=exchange.fault is None)
 
     async def _run_api(
         self,
@@ -353,8 +358,11 @@ class EmulatorApp:
             exchange.applied = True
         except ApiError as error:
             response = _error(error)
-        if fault is not None and fault.after_apply:
-            return await self._strike_after(fault, response)
+        if fault is None:  # the handler ran: now an after-apply fault may strike
+            after = self.faults.take(operation.operation_id, exchange.user_id, after_apply=True)
+            if after is not None:
+                exchange.fault = after.name
+                return await self._strike_after(after, response)
         return response
 
     def _dispatch(
@@ -427,10 +435,10 @@ class EmulatorApp:
         if refresh_token:
             exchange.token_fingerprint = fingerprint(refresh_token)
             exchange.user_id = self.accounts.owner_of_refresh_token(refresh_token)
-        fault = self.faults.take(TOKEN_ENDPOINT, exchange.user_id)
+        fault = self.faults.take(TOKEN_ENDPOINT, exchange.user_id, after_apply=False)
         exchange.fault = fault.name if fault is not None else None
         response: Response | None = None
-        if fault is not None and not fault.after_apply:
+        if fault is not None:
             response = await self._strike_before(fault)
             if response is None and isinstance(fault, ThrottleNow):
                 response = _json(400, dict(ISSUANCE_LIMIT_BODY))
@@ -438,8 +446,10 @@ class EmulatorApp:
             grant = self.accounts.exchange(fields, api_domain=self._api_domain(request))
             exchange.applied = grant.issued
             response = _json(grant.status, dict(grant.body), {"Cache-Control": "no-store"})
-            if fault is not None and fault.after_apply:
-                response = await self._strike_after(fault, response)
+            after = self.faults.take(TOKEN_ENDPOINT, exchange.user_id, after_apply=True) if fault is None else None
+            if after is not None:
+                exchange.fault = after.name
+                response = await self._strike_after(after, response)
         return self._finish(exchange, response)
 
     def _api_domain(self, request: Request) -> str:

@@ -11,6 +11,28 @@ they were added; each request takes at most one.
 change is made, then the answer is lost or broken: a client that replays a
 POST creates a duplicate).
 
+A fault is taken (counted in ``skip``, ``times`` and ``hits``) only by a
+request that reaches the point of the pipeline where it strikes (see
+:mod:`.app`), so a request that fails earlier never uses it up:
+
+* before-apply faults (drops, delays, error statuses, HTML bodies with
+  ``after_apply=False``): by every request routed to the operation, before
+  its ``Accept`` header, token, scope, rate limit or parameters are looked at
+  (they stand for what fails in front of the application: network, proxy,
+  load balancer, an overloaded server);
+* :class:`ExpireToken` and :class:`ThrottleNow` (before-apply, but they act
+  on the caller's token and user): only by a request whose access token is
+  valid (on the token endpoint, :class:`ThrottleNow` by every request);
+* after-apply faults (:class:`TruncatedBody`, and the others with
+  ``after_apply=True``): only by a request whose handler ran, i.e. that passed
+  every check (``Accept``, token, scope, rate limit, parameters); it strikes
+  the handler's answer, a success or the handler's own 400/403/404.  On the
+  token endpoint, by every request that did not take a before-apply fault
+  (the token exchange always runs).
+
+A request that took a before-apply fault which lets it go on (a delay, an
+expired token, a throttle) takes no after-apply fault.
+
 Drops, in-process and on the loopback server:
 
 ========================  ====================================  =======================================
@@ -234,12 +256,29 @@ class FaultInjector:
             self._faults.append(injected)
         return injected
 
-    def take(self, operation_id: str, user_id: str | None) -> Fault | None:
-        """The fault striking this request, if any (counts the strike)."""
+    def take(
+        self, operation_id: str, user_id: str | None, *, after_apply: bool, authenticated: bool = True
+    ) -> Fault | None:
+        """The fault striking this request at this point, if any (counts the strike).
+
+        Called once with ``after_apply=False`` when the request is routed (with
+        ``authenticated``: whether its access token is valid), and once with
+        ``after_apply=True`` when its handler has run; only the faults that
+        strike at that point are considered (module docstring).
+        """
         with self._lock:
             chosen: Fault | None = None
             for injected in self._faults:
                 if not injected.active or not injected._matches(operation_id, user_id):
+                    continue
+                fault = injected.fault
+                if fault.after_apply != after_apply:
+                    continue
+                if (
+                    isinstance(fault, ExpireToken | ThrottleNow)
+                    and operation_id != TOKEN_ENDPOINT
+                    and not authenticated
+                ):
                     continue
                 injected.seen += 1
                 if injected.seen <= injected.skip:

@@ -120,6 +120,51 @@ def test_non_json_bodies(api: Api) -> None:
     assert api.emu.channel_count() == 1
 
 
+def test_an_after_apply_fault_waits_for_a_request_that_is_applied(api: Api) -> None:
+    """Requests failing earlier (401, 406, 400) leave it for the first one whose handler runs."""
+    injected = api.emu.inject(NonJsonBody(), operation_id="create_channel", skip=1)
+    bad_token = {"Authorization": "Zoho-oauthtoken 1000.nope.nope"}
+    assert api.post("/channels", json=NEW, headers=bad_token).status_code == 401
+    assert api.post("/channels", json=NEW, headers={"Accept": "text/html"}).status_code == 406
+    assert api.post("/channels", json={"level": "private"}).status_code == 400  # no name: refused
+    assert (injected.seen, injected.hits) == (0, 0)
+    assert api.post("/channels", json=NEW).status_code == 200  # skipped
+    struck = api.post("/channels", json={**NEW, "name": "Second"}, check=False)
+    assert (struck.status_code, struck.text[:6]) == (200, "<html>")
+    assert (injected.seen, injected.hits, injected.active) == (2, 1, False)
+    record = api.emu.last_request("create_channel")
+    assert record is not None
+    assert (record.fault, record.applied) == ("non_json_body", True)
+    assert api.emu.channel_count() == 2
+
+
+def test_an_after_apply_fault_strikes_the_handlers_own_error(api: Api) -> None:
+    api.emu.inject(TruncatedBody(close_connection=False), operation_id="get_channel")
+    missing = api.get("/channels/T404", check=False)  # handler ran: 404, its body cut short
+    assert missing.status_code == 404
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(missing.content)
+
+
+def test_token_faults_wait_for_a_request_with_a_valid_token(api: Api, clock: FakeClock) -> None:
+    expire = api.emu.inject(ExpireToken(), operation_id="list_channels")
+    throttle = api.emu.inject(ThrottleNow(), operation_id="get_channel")
+    bad_token = {"Authorization": "Zoho-oauthtoken 1000.nope.nope"}
+    assert api.get("/channels", headers=bad_token).status_code == 401
+    assert api.get("/channels/T1", headers=bad_token).status_code == 401
+    assert (expire.hits, throttle.hits) == (0, 0)
+    assert api.get("/channels/T1").status_code == 429
+    assert api.get("/channels").status_code == 401
+    assert (expire.hits, throttle.hits) == (1, 1)
+
+
+def test_a_before_apply_fault_strikes_whatever_the_token(api: Api) -> None:
+    api.emu.inject(ErrorStatus(503), operation_id="list_channels")
+    bad_token = {"Authorization": "Zoho-oauthtoken 1000.nope.nope"}
+    assert api.get("/channels", headers=bad_token, check=False).status_code == 503
+    assert api.get("/channels").status_code == 200
+
+
 def test_delay_runs_on_the_emulators_clock(api: Api, clock: FakeClock) -> None:
     before = clock.now()
     api.emu.inject(Delay(45), operation_id="list_channels")
