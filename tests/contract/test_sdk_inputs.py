@@ -22,16 +22,12 @@ accepts) are overridden with existing ones.  Every call goes through
   auth and ``CliqTransport`` still see it;
 * nothing raises anything else.
 
-Operations whose only input is a path id (get, delete, approve...) have no
-invalid input the SDK refuses today.  Known gap, left out of the generated
-inputs rather than asserted: an empty id or a dot segment (``""``, ``"."``,
-``".."``) is not refused before sending -- the generated URL loses the segment
-(``/channels/`` or, after httpx removes the dot segment, ``/channels``), no
-operation matches it, so nothing is validated and the answer comes back
-untyped (``get_channel(".")`` returns a ``Channel`` parsed from the
-``list_channels`` page).  Likewise an empty query value (``name=""``) is sent
-and refused by the emulator (OpenAPI's ``allowEmptyValue`` defaults to false),
-so free-text query parameters are generated non-empty.
+Path ids: any text, ``"."`` and ``".."`` included (the generated code sends
+them as ``%2E`` / ``%2E%2E``, so they reach their operation like any id); an
+empty id is an invalid input of its own, refused with field ``path.<NAME>``
+and rule ``minLength``, so every operation has invalid inputs.  An empty query
+value is refused with rule ``allowEmptyValue`` (OpenAPI's default is false),
+and base64 text (``image_data``) strictly, with rule ``contentEncoding``.
 """
 
 from __future__ import annotations
@@ -75,7 +71,7 @@ from .reporting import report_for
 from .schema_strategies import DROP, Mutation, apply, from_schema, mutations
 
 VALID_EXAMPLES = 30
-INVALID_EXAMPLES = 40
+INVALID_EXAMPLES = 50
 MIN_VALID = 20
 MIN_INVALID = 25
 MODES = ("sync", "async")
@@ -160,9 +156,15 @@ def call(operation_id: str, mode: str, client: Client, kwargs: Mapping[str, Any]
     return response
 
 
+def _segment(value: str) -> str:
+    """One path segment, encoded as the generated code does (``.`` and ``..`` as ``%2E`` and ``%2E%2E``)."""
+    segment = quote(value, safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
 def send_raw(operation: Operation, mode: str, client: Client, path: Mapping[str, str], body: Any) -> Any:
     """The JSON the typed model cannot carry, through the same client (auth and CliqTransport included)."""
-    url = operation.path.format(**{name: quote(value, safe="") for name, value in path.items()})
+    url = operation.path.format(**{name: _segment(value) for name, value in path.items()})
     kwargs: dict[str, Any] = {} if body is ABSENT else {"json": body}
     if mode == "sync":
         return client.get_httpx_client().request(operation.method, url, **kwargs)
@@ -268,8 +270,8 @@ def valid_list_channels(org: Org, draw: Any) -> Valid:
     parameters = OPERATIONS_BY_ID["list_channels"].query_parameters
     schema = {"type": "object", "properties": dict(parameters)}
     users = [org.me, *org.others[:3]]
-    # An empty query value is refused by the emulator (OpenAPI's allowEmptyValue defaults to false)
-    # although the SDK sends it (see the module docstring).  Free-text parameters are non-empty here.
+    # Valid inputs: an empty query value is invalid (allowEmptyValue defaults to false; refused before
+    # sending, see the invalid inputs), so free-text parameters are non-empty here.
     free_text = {
         name: st.text(min_size=1, max_size=20)
         for name, parameter in parameters.items()
@@ -522,31 +524,46 @@ def _body_mutations(operation: Operation) -> list[Mutation]:
     return out
 
 
+def _path_mutations(operation: Operation) -> list[Mutation]:
+    """An empty path id: its URL segment would vanish, so it is refused (rule ``minLength``) unsent."""
+    return [Mutation((name,), "", "minLength", f"path.{name}") for name in operation.path_parameters]
+
+
 def _query_schema(operation: Operation) -> dict[str, Any]:
     return {"type": "object", "properties": dict(operation.query_parameters)}
+
+
+def _valid_query_schema(operation: Operation) -> dict[str, Any]:
+    """The query schema with free text non-empty: an empty value is refused (``allowEmptyValue``)."""
+    properties = {
+        name: {**schema, "minLength": 1}
+        if schema.get("type") == "string" and not schema.get("allowEmptyValue")
+        else schema
+        for name, schema in operation.query_parameters.items()
+    }
+    return {"type": "object", "properties": properties}
 
 
 INVALID: Mapping[str, list[Mutation]] = {
     operation_id: _body_mutations(operation)
     + (mutations(_query_schema(operation), prefix="query.", query=True) if operation.query_parameters else [])
+    + _path_mutations(operation)
     for operation_id, operation in OPERATIONS_BY_ID.items()
 }
 INVALID_OPERATIONS = sorted(operation_id for operation_id, found in INVALID.items() if found)
 
 
-def test_invalid_inputs_exist_for_every_operation_with_a_body_or_query() -> None:
-    with_inputs = {
-        op for op, operation in OPERATIONS_BY_ID.items() if operation.request_body or operation.query_parameters
-    }
-    assert set(INVALID_OPERATIONS) == with_inputs
+def test_invalid_inputs_exist_for_every_operation() -> None:
+    assert set(INVALID_OPERATIONS) == set(OPERATIONS_BY_ID)
     rules = {mutation.rule for found in INVALID.values() for mutation in found}
     expected = {"type", "required", "enum", "maxLength", "minLength", "maxItems", "minItems", "minimum", "maximum"}
-    assert expected | {"format", "contentEncoding"} <= rules
+    assert expected | {"format", "contentEncoding", "allowEmptyValue"} <= rules
+    assert any(mutation.field.startswith("path.") for found in INVALID.values() for mutation in found)
 
 
 def _path_values(operation: Operation) -> st.SearchStrategy[dict[str, str]]:
-    """Any id the route can carry: non-empty, and not a dot segment (see the module docstring)."""
-    ids = st.text(min_size=1, max_size=12).filter(lambda text: text not in (".", ".."))
+    """Any non-empty id, dot segments included (an empty one is a mutation of its own)."""
+    ids = st.text(min_size=1, max_size=12)
     return st.fixed_dictionaries({name: ids for name in operation.path_parameters})
 
 
@@ -579,7 +596,7 @@ def test_invalid_inputs_are_refused_before_sending(operation_id: str, mode: str,
     operation = OPERATIONS_BY_ID[operation_id]
     found = INVALID[operation_id]
     body_schema = operation.request_body
-    query_schema = _query_schema(operation)
+    query_schema = _valid_query_schema(operation)
     ran = {"model": 0, "raw": 0}
     broken: set[str] = set()
 
@@ -593,7 +610,10 @@ def test_invalid_inputs_are_refused_before_sending(operation_id: str, mode: str,
     def refused(mutation: Mutation, body: Any, query: dict[str, Any], path: dict[str, str]) -> None:
         kwargs: dict[str, Any] = {PATH_KWARGS[name]: value for name, value in path.items()}
         on_query = mutation.field.startswith("query.")
-        if on_query:
+        if mutation.field.startswith("path."):
+            path = {**path, str(mutation.path[0]): mutation.value}
+            kwargs = {PATH_KWARGS[name]: value for name, value in path.items()}
+        elif on_query:
             query = apply(query, mutation)
         else:
             body = apply(body, mutation) if mutation.value is not ABSENT else ABSENT
@@ -613,7 +633,7 @@ def test_invalid_inputs_are_refused_before_sending(operation_id: str, mode: str,
             send()
         error = refusal.value
         assert (error.operation_id, error.field) == (operation_id, mutation.field), str(error)
-        assert error.rule in {mutation.rule, *mutation.also_rules}, str(error)
+        assert error.rule == mutation.rule, str(error)
         assert repr(mutation.field) in str(error), str(error)
         assert org.emu.requests[sent:] == (), "an invalid request reached the server"
         broken.add(mutation.label)
