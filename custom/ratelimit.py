@@ -67,17 +67,48 @@ class RateLimiter(Protocol):
         ...
 
 
-class _KeyState:
-    """Mutable bookkeeping of one key; guarded by the limiter's lock."""
+class _WaitQueue:
+    """This process's callers waiting on one key; guarded by the limiter's lock.
 
-    __slots__ = ("events", "in_flight", "locked_until", "queue", "slots")
+    Shared by this module's limiter and the Redis one (``redis_limiter.py``),
+    which queue and wake their callers the same way: threads wait on the
+    limiter's condition, async tasks park on an ``anyio.Event`` of their own.
+    """
+
+    __slots__ = ("events", "queue")
 
     def __init__(self) -> None:
+        self.queue: deque[object] = deque()  # FIFO tickets of waiting callers
+        self.events: list[tuple[int, anyio.Event]] = []  # parked async waiters, with their thread
+
+    def leave(self, ticket: object, cond: threading.Condition) -> None:
+        """Drop a caller from the queue (refused, cancelled, or admitted by Redis) and wake the next."""
+        try:
+            self.queue.remove(ticket)
+        except ValueError:
+            return
+        if self.queue:
+            self.notify(cond)
+
+    def notify(self, cond: threading.Condition) -> None:
+        cond.notify_all()
+        if self.events:
+            me = threading.get_ident()
+            for owner, event in self.events:
+                if owner == me:  # anyio events are not thread-safe; other threads' waiters poll
+                    event.set()
+
+
+class _KeyState(_WaitQueue):
+    """Mutable bookkeeping of one key; guarded by the limiter's lock."""
+
+    __slots__ = ("in_flight", "locked_until", "slots")
+
+    def __init__(self) -> None:
+        super().__init__()
         self.slots: list[float] = []  # completion stamps, ascending
         self.in_flight = 0
         self.locked_until = 0.0
-        self.queue: deque[object] = deque()  # FIFO tickets of waiting callers
-        self.events: list[tuple[int, anyio.Event]] = []  # parked async waiters, with their thread
 
 
 class _Wait:
@@ -165,7 +196,7 @@ class LocalRateLimiter:
                         stalled = not self._cond.wait(wait.timeout)
                     now = clock.now()
             finally:
-                self._leave(state, ticket)
+                state.leave(ticket, self._cond)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
         with self._lock:
@@ -181,7 +212,7 @@ class LocalRateLimiter:
             else:  # the wall clock stepped back: keep the stamps sorted
                 insort(slots, now)
             if state.queue:
-                self._notify(state)
+                state.notify(self._cond)
 
     def lock(self, key: str, until: float) -> None:
         with self._lock:
@@ -189,7 +220,7 @@ class LocalRateLimiter:
             if until > state.locked_until:
                 state.locked_until = until
             if state.queue:
-                self._notify(state)
+                state.notify(self._cond)
 
     # -- async ---------------------------------------------------------------------------------
 
@@ -228,7 +259,7 @@ class LocalRateLimiter:
                             state.events.remove(parked)
         finally:
             with self._lock:
-                self._leave(state, ticket)
+                state.leave(ticket, self._cond)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
         self.release(key, rule)
@@ -290,7 +321,7 @@ class LocalRateLimiter:
             if ticket is not None:
                 state.queue.popleft()
                 if state.queue:
-                    self._notify(state)  # the next in line may fit too
+                    state.notify(self._cond)  # the next in line may fit too
             return None
         # Lanes: the threshold's worth of slots, each with the earliest time it can
         # admit someone: idle ones now, stamped ones at stamp + window, in-flight ones
@@ -320,20 +351,3 @@ class LocalRateLimiter:
             # If none completes within the timeout (``stalled``), sleep on the clock.
             return _Wait(wake_at, on_clock=False, timeout=min(self._poll, wake_at - now))
         return _Wait(wake_at, on_clock=True, timeout=0.0)
-
-    def _leave(self, state: _KeyState, ticket: object) -> None:
-        """Drop a refused or cancelled caller from the queue (admitted ones are gone already)."""
-        try:
-            state.queue.remove(ticket)
-        except ValueError:
-            return
-        if state.queue:
-            self._notify(state)
-
-    def _notify(self, state: _KeyState) -> None:
-        self._cond.notify_all()
-        if state.events:
-            me = threading.get_ident()
-            for owner, event in state.events:
-                if owner == me:  # anyio events are not thread-safe; other threads' waiters poll
-                    event.set()

@@ -49,7 +49,7 @@ import attrs
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import BackendUnavailableError, OperationLockedError, RateLimitWaitExceededError
 from .operations import RateLimitRule
-from .ratelimit import LocalRateLimiter
+from .ratelimit import LocalRateLimiter, _WaitQueue
 from .redis_backend import BackendSwitch, FallbackMode, LuaScript, RedisBackend
 
 __all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKeys", "earliest_turn"]
@@ -175,16 +175,15 @@ def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, p
     return frees[n - idle] + cycles * window, cycles == 0 and n - idle < len(full.stamps)
 
 
-class _KeyState:
+class _KeyState(_WaitQueue):
     """This process's view of one key; guarded by the limiter's lock."""
 
-    __slots__ = ("events", "last", "leases", "queue")
+    __slots__ = ("last", "leases")
 
     def __init__(self) -> None:
-        self.queue: deque[object] = deque()  # FIFO tickets of this process's waiting callers
+        super().__init__()
         self.leases: deque[str | None] = deque()  # admitted and not released: lease ids (None: by the stand-in)
         self.last: FullBudget | None = None  # Redis's last "full" answer, for the estimates of callers behind the head
-        self.events: list[tuple[int, anyio.Event]] = []  # parked async waiters, with their thread
 
 
 @attrs.frozen
@@ -302,7 +301,7 @@ class RedisRateLimiter:
                 clock.sleep(wait.wake_at - clock.now())
         finally:
             with self._lock:
-                self._leave(state, ticket)
+                state.leave(ticket, self._cond)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
         lease = self._pop_lease(key)
@@ -318,7 +317,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._notify(self._states[key])
+                self._states[key].notify(self._cond)
         if self._switch.use_backend():
             try:
                 self._backend.run(LOCK, [self.keys(key).locked], self._lock_args(until))
@@ -373,7 +372,7 @@ class RedisRateLimiter:
                     await clock.asleep(wait.wake_at - clock.now())
         finally:
             with self._lock:
-                self._leave(state, ticket)
+                state.leave(ticket, self._cond)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
         lease = self._pop_lease(key)
@@ -391,7 +390,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._notify(self._states[key])
+                self._states[key].notify(self._cond)
         if self._switch.use_backend():
             try:
                 with anyio.CancelScope(shield=True):
@@ -444,7 +443,7 @@ class RedisRateLimiter:
         if reply is None:
             state.leases.append(lease)
             state.last = None
-            self._leave(state, ticket)  # the next in line may fit too
+            state.leave(ticket, self._cond)  # the next in line may fit too
             return None
         if isinstance(reply, _Locked):
             self._local.lock(key, reply.until)
@@ -498,7 +497,7 @@ class RedisRateLimiter:
                 return ""
             lease = state.leases.popleft()
             if state.queue:
-                self._notify(state)
+                state.notify(self._cond)
             return lease
 
     def _admitted_locally(self, state: _KeyState) -> None:
@@ -507,24 +506,7 @@ class RedisRateLimiter:
 
     def _leave_for_local(self, state: _KeyState, ticket: object) -> None:
         with self._lock:
-            self._leave(state, ticket)
-
-    def _leave(self, state: _KeyState, ticket: object) -> None:
-        """Drop a caller from the queue (admitted, refused or cancelled) and wake the next."""
-        try:
-            state.queue.remove(ticket)
-        except ValueError:
-            return
-        if state.queue:
-            self._notify(state)
-
-    def _notify(self, state: _KeyState) -> None:
-        self._cond.notify_all()
-        if state.events:
-            me = threading.get_ident()
-            for owner, event in state.events:
-                if owner == me:  # anyio events are not thread-safe; other threads' waiters poll
-                    event.set()
+            state.leave(ticket, self._cond)
 
     def _park(self, state: _KeyState) -> tuple[int, anyio.Event]:
         parked = (threading.get_ident(), anyio.Event())
