@@ -206,13 +206,12 @@ class ZohoOAuth(httpx.Auth):
     rate-limit queue, here or by another user of the store), it is replayed
     with the current token, which is neither a rejection nor a refresh.
     Otherwise the token is refreshed once and the request replayed once; if
-    the replay is a 401 too, :class:`AuthenticationError` is raised and that
-    new token is *condemned*: it is kept (the rejection may be transient, and
-    it is still the latest token), but a later 401 for it raises at once,
-    without another token request.  So a server that rejects every token
-    costs one token request in all, and one 401 per call, until a different
-    token appears (expiry of this one, or another user of the store refreshing).
-    A request is sent at most three times (stale, current, refreshed token).
+    the replay is a 401 too, :class:`AuthenticationError` is raised.  A later
+    call that gets a 401 refreshes again (a revoked-then-reissued token heals
+    on its own), so a server that rejects every token costs one token request
+    per call until the issuance guard stops it with :class:`TokenRefreshError`
+    and its ``retry_at``: bounded, never a loop.  A request is sent at most
+    three times (stale, current, refreshed token).
 
     ``hooks.on_token_refresh`` is called
     after each successful refresh, once the refresh locks are released.  Use one instance with either sync or
@@ -260,7 +259,6 @@ class ZohoOAuth(httpx.Auth):
         self._thread_lock = threading.Lock()
         self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
         self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
-        self._condemned: Token | None = None  # rejected again right after a refresh: never refreshed for again
         self.token_requests = 0
 
     def __repr__(self) -> str:
@@ -345,9 +343,7 @@ class ZohoOAuth(httpx.Auth):
         A 401 for a token that is no longer the current one (it was refreshed
         while this request waited in the connection pool or the rate-limit
         queue) is not a rejection: the request is replayed once with the
-        current token, with no lock, no refresh and no budget spent.  A token
-        rejected again right after a refresh is remembered (``_condemned``):
-        a later 401 for it raises at once instead of requesting yet another token.
+        current token, with no lock, no refresh and no budget spent.
         """
         operation = _operation_for(request)
         operation_id = operation.operation_id if operation else None
@@ -368,7 +364,7 @@ class ZohoOAuth(httpx.Auth):
                 if response.status_code != 401:
                     return
                 yield _Read(response)
-        if _says_token_rejected(response) and not self._is_condemned(token):
+        if _says_token_rejected(response):
             _log.info(
                 "access token rejected (HTTP 401); refreshing once and replaying",
                 extra={"operation_id": operation_id, "attempt": 1},
@@ -378,12 +374,10 @@ class ZohoOAuth(httpx.Auth):
             if response.status_code != 401:
                 return
             yield _Read(response)
-            if _says_token_rejected(response):
-                self._condemned = token
-                _log.warning(
-                    "access token rejected again right after a refresh; no further refresh for it",
-                    extra={"operation_id": operation_id, "attempt": 2},
-                )
+            _log.warning(
+                "access token rejected again right after a refresh",
+                extra={"operation_id": operation_id, "attempt": 2},
+            )
         if self._raise_on_error:
             raise error_from_response(response, operation_id=operation_id)
 
@@ -399,10 +393,6 @@ class ZohoOAuth(httpx.Auth):
             self._cached = token
             return token
         return None
-
-    def _is_condemned(self, token: Token) -> bool:
-        condemned = self._condemned
-        return condemned is not None and condemned.access_token == token.access_token
 
     def _usable_token(self, request: httpx.Request, operation_id: str | None) -> _TokenFlow:
         cached = self._cached
