@@ -424,7 +424,8 @@ async def test_a_server_rejecting_every_token_costs_one_token_request_per_call_u
         assert len(fake.token_requests) == 10  # Zoho's budget: 10 per 10 minutes
         with pytest.raises(TokenRefreshError) as refused:
             await h.get()  # 401 -> the guard refuses an 11th token request, without sending it
-        assert refused.value.retry_at is not None and refused.value.retry_at > clock.now()
+        assert refused.value.retry_at is not None
+        assert refused.value.retry_at > clock.now()
         assert len(fake.token_requests) == 10
         fake.reject_all_tokens = False  # the server recovers; the budget reopens after the window
         clock.set(refused.value.retry_at)
