@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check custom tests codegen benchmarks examples
 
 typecheck: $(STAMP)
-	$(BIN)/mypy cliq_channels_client/custom cliq_channels_client/testing.py codegen examples benchmarks
+	$(BIN)/mypy cliq_channels_client/custom cliq_channels_client/testing.py codegen examples benchmarks tests
 
 ## Regenerate cliq_channels_client/ from openapi/ (never edit it by hand).
 generate: $(STAMP)
