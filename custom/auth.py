@@ -41,7 +41,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .data_centres import cliq_origin_for_api_domain
 from .errors import TokenRefreshError, error_from_response, parse_error_body
 from .observability import ClientHooks, TokenRefreshEvent, call_hook
-from .operations import Operation, match_operation
+from .operations import RESTAMP_EXTENSION, Operation, match_operation
 from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
 
 __all__ = ["StaticTokenAuth", "ZohoOAuth"]
@@ -56,6 +56,8 @@ _REJECTED_TOKEN_MESSAGES = ("invalid authtoken", "invalid oauthtoken", "invalid 
 _ISSUANCE_LIMIT_ERROR = "access denied"
 #: Zoho's documented access-token lifetime, used when a response omits ``expires_in``.
 _DEFAULT_LIFETIME = 3600.0
+#: ``request.extensions`` key of the :class:`Token` whose value the ``Authorization`` header carries.
+_STAMPED_EXTENSION = "cliq_channels_client.stamped_token"
 _HINTS = {
     "invalid_code": "the refresh token is invalid, revoked or belongs to another data centre; create a new one",
     "invalid_client": "the client id is unknown to this accounts server (wrong data centre?)",
@@ -185,6 +187,12 @@ def _token_from_response(response: httpx.Response, now: float) -> Token:
     )
 
 
+def _stamped(request: httpx.Request, default: Token) -> Token:
+    """The token the request actually carried when it was sent (re-stamping may have changed it)."""
+    stamped = request.extensions.get(_STAMPED_EXTENSION)
+    return stamped if isinstance(stamped, Token) else default
+
+
 def _when(timestamp: float, now: float) -> str:
     moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
     return f"{moment.replace('+00:00', 'Z')} (in {max(timestamp - now, 0.0):.0f}s)"
@@ -200,6 +208,13 @@ class ZohoOAuth(httpx.Auth):
     With ``follow_api_domain``, API requests go to the Cliq host of the data
     centre the token response names.  With ``raise_on_error=False`` a final
     401 is returned instead of raised.
+
+    Each stamped request also carries a re-stamp hook (``request.extensions``
+    key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
+    calls once the request has its rate-limit slot, before each attempt: a
+    token refreshed while the request waited in the queue goes out at once
+    (no I/O, never a refresh), instead of costing a 401, a replay and a slot.
+    On a 401 the flow judges the token the request really carried.
 
     On a 401 that blames the token: if the request carried a token that has
     since been replaced (refreshed while it waited in the pool or the
@@ -259,6 +274,7 @@ class ZohoOAuth(httpx.Auth):
         self._thread_lock = threading.Lock()
         self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
         self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
+        self._restamp_hook = self._restamp  # one bound method, not one per request
         self.token_requests = 0
 
     def __repr__(self) -> str:
@@ -351,6 +367,7 @@ class ZohoOAuth(httpx.Auth):
         response = yield _Send(self._authorize(request, token, operation))
         if response.status_code != 401:
             return
+        token = _stamped(request, token)  # the transport may have re-stamped it before sending
         yield _Read(response)
         if _says_token_rejected(response):
             current = yield from self._newer_token(token)
@@ -363,6 +380,7 @@ class ZohoOAuth(httpx.Auth):
                 response = yield _Send(self._authorize(request, token, operation))
                 if response.status_code != 401:
                     return
+                token = _stamped(request, token)
                 yield _Read(response)
         if _says_token_rejected(response):
             _log.info(
@@ -380,6 +398,27 @@ class ZohoOAuth(httpx.Auth):
             )
         if self._raise_on_error:
             raise error_from_response(response, operation_id=operation_id)
+
+    def _restamp(self, request: httpx.Request) -> None:
+        """The re-stamp hook: put the cached token on ``request`` if it is fresh and replaced the one stamped.
+
+        Called by the transport right before each send attempt, after the
+        request waited for its rate-limit slot: a token refreshed meanwhile (by
+        this process, or found in the store by another request) goes out at
+        once instead of costing a 401, a replay and a second slot.  No I/O, no
+        lock, never a refresh; a token naming another data centre than the one
+        stamped is left to the 401 path, which re-routes the request.
+        """
+        cached = self._cached
+        stamped = request.extensions.get(_STAMPED_EXTENSION)
+        if cached is None or cached is stamped or not isinstance(stamped, Token):
+            return
+        if cached.access_token == stamped.access_token or not cached.is_fresh(self._clock.now(), self._margin):
+            return
+        if self._follow_api_domain and cached.api_domain != stamped.api_domain:
+            return
+        request.headers["Authorization"] = f"Zoho-oauthtoken {cached.access_token}"
+        request.extensions[_STAMPED_EXTENSION] = cached
 
     def _newer_token(self, sent: Token) -> Generator[_Effect, Any, Token | None]:
         """A fresh token other than ``sent`` (cached, else in the store), without locking or refreshing."""
@@ -517,8 +556,11 @@ class ZohoOAuth(httpx.Auth):
         )
 
     def _authorize(self, request: httpx.Request, token: Token, operation: Operation | None) -> httpx.Request:
-        """Set the header; send API requests to the token's data centre when it names another one."""
+        """Set the header and the re-stamp hook; send API requests to the token's data centre if it names another."""
         request.headers["Authorization"] = f"Zoho-oauthtoken {token.access_token}"
+        extensions = request.extensions
+        extensions[_STAMPED_EXTENSION] = token
+        extensions[RESTAMP_EXTENSION] = self._restamp_hook
         if self._follow_api_domain and operation is not None and token.api_domain:
             origin = _origin_of(token.api_domain)
             url = request.url

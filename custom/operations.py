@@ -22,7 +22,20 @@ import attrs
 
 from ..operation_table import OPERATIONS
 
-__all__ = ["OPERATIONS_BY_ID", "Operation", "RateLimitRule", "match_empty_path_parameter", "match_operation"]
+__all__ = [
+    "OPERATIONS_BY_ID",
+    "RESTAMP_EXTENSION",
+    "Operation",
+    "RateLimitRule",
+    "match_empty_path_parameter",
+    "match_operation",
+]
+
+#: ``request.extensions`` key of the auth flow's re-stamp hook: a callable taking the request that,
+#: with no I/O and never refreshing, puts the current token in its ``Authorization`` header if a
+#: newer fresh one replaced the token stamped on it.  :class:`~.transport.CliqTransport` calls it
+#: right before each send attempt, after the rate-limit slot is taken.
+RESTAMP_EXTENSION = "cliq_channels_client.restamp"
 
 
 @attrs.frozen

@@ -14,7 +14,9 @@ object serves ``httpx.Client`` and ``httpx.AsyncClient``, like
    :class:`~.retry.RetryPolicy` allows -- a request that may have reached the
    server is replayed only if its method is idempotent, so a POST is replayed
    only after ``ConnectError``/``ConnectTimeout``/``PoolTimeout``; each retry
-   takes a new slot;
+   takes a new slot; right before each attempt it calls the auth flow's
+   re-stamp hook, if the request has one (``RESTAMP_EXTENSION``), so a token
+   refreshed while the request waited for its slot is the one sent;
 4. releases the slot when the attempt completes (its stamp is that moment);
 5. reads and parses, once, the JSON body of a success answer that has one
    (any 2xx the operation documents, except 204): a body cut short or not
@@ -54,7 +56,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from types import TracebackType
 from typing import Any
 
@@ -84,7 +86,7 @@ from .observability import (
     call_hook,
     log,
 )
-from .operations import OPERATIONS_BY_ID, Operation, match_operation
+from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, Operation, match_operation
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
 from .validation import refuse_empty_path_parameter, validator_for
@@ -206,6 +208,7 @@ _SEND = _Send()
 _RELEASE = _Release()
 _Effect = _Acquire | _Send | _Release | _Read | _Close | _Sleep | _Lock
 _Flow = Generator[_Effect, Any, httpx.Response]
+_Restamp = Callable[[httpx.Request], None]
 
 
 class _Call:
@@ -221,10 +224,15 @@ class _Call:
         "observed",
         "operation",
         "operation_id",
+        "request",
+        "restamp",
         "start",
     )
 
-    def __init__(self, operation: Operation | None, method: str, key: str, observed: bool) -> None:
+    def __init__(
+        self, operation: Operation | None, request: httpx.Request, key: str, observed: bool, restamp: _Restamp | None
+    ) -> None:
+        method = request.method
         self.operation = operation
         self.operation_id = operation.operation_id if operation is not None else None
         self.json_statuses = _JSON_STATUSES.get(self.operation_id or "", _NO_STATUSES)
@@ -232,6 +240,8 @@ class _Call:
         self.idempotent = operation.is_idempotent if operation is not None else method in IDEMPOTENT_METHODS
         self.key = key
         self.observed = observed  # hooks set or DEBUG logging on: report each attempt
+        self.request = request
+        self.restamp = restamp  # the auth flow's re-stamp hook, called before each attempt
         self.start = 0.0  # clock time the first attempt started
         self.attempt = 0
         self.maybe_sent = False
@@ -424,6 +434,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 before = sent_at = clock.now()
             if call.attempt == 1:
                 call.start = before
+            if call.restamp is not None:  # the token may have been refreshed while this request waited
+                call.restamp(call.request)
             if call.observed:
                 self._sending(call)
             try:
@@ -488,14 +500,17 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         path = (raw[:cut] if cut >= 0 else raw).decode("latin-1")
         operation = match_operation(request.method, path)
         observed = self._hooks is not None or TRANSPORT_LOGGER.isEnabledFor(_DEBUG)
+        restamp = request.extensions.get(RESTAMP_EXTENSION)
+        if restamp is not None and not callable(restamp):
+            restamp = None
         if operation is None:
             if self._validate:
                 refuse_empty_path_parameter(request.method, path)
-            return _Call(None, request.method, "", observed)
+            return _Call(None, request, "", observed, restamp)
         if self._validate:
             validator_for(operation).validate(request, path)
         key = self._keys.get(operation.operation_id) or f"{self._user_key}:{operation.operation_id}"
-        return _Call(operation, request.method, key, observed)
+        return _Call(operation, request, key, observed, restamp)
 
     def _sending(self, call: _Call) -> None:
         log(

@@ -20,6 +20,7 @@ import pytest
 from cliq_channels_client.custom.auth import StaticTokenAuth, ZohoOAuth
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.errors import AuthenticationError, TokenRefreshError
+from cliq_channels_client.custom.operations import RESTAMP_EXTENSION
 from cliq_channels_client.custom.tokens import FileTokenStore, MemoryTokenStore, Token, TokenState, TokenStore
 
 from .test_auth_fake_zoho import ACCOUNTS, API_BASE, TOKEN_PATH, FakeZoho, token_form
@@ -631,3 +632,36 @@ async def test_every_store_works_behind_the_auth(mode: str, fake: FakeZoho, tmp_
             assert (await h.get()).status_code == 200
         assert store.load().token is not None
         assert store.load().issued == (START,)
+
+
+# --------------------------------------------------------------------------- the re-stamp hook
+
+
+def _stamped_request(auth: httpx.Auth) -> httpx.Request:
+    request = httpx.Request("GET", f"{API_BASE}/channels/T1")
+    return next(auth.sync_auth_flow(request))
+
+
+def test_the_restamp_hook_puts_only_a_newer_fresh_token_on_a_stamped_request(clock: FakeClock) -> None:
+    now = clock.now()
+    old = Token("old-token", expires_at=now + 3600, obtained_at=now)
+    store = MemoryTokenStore(TokenState(old, ()))
+    auth = ZohoOAuth(
+        client_id="id", client_secret="secret", refresh_token="r", accounts_url=ACCOUNTS, store=store, clock=clock
+    )
+    request = _stamped_request(auth)
+    restamp = request.extensions[RESTAMP_EXTENSION]
+    restamp(request)
+    assert request.headers["Authorization"] == "Zoho-oauthtoken old-token"  # nothing newer: untouched
+    auth._cached = Token("expired-token", expires_at=now - 1, obtained_at=now - 3601)
+    restamp(request)
+    assert request.headers["Authorization"] == "Zoho-oauthtoken old-token"  # never a stale token, never a refresh
+    auth._cached = Token("new-token", expires_at=now + 3600, obtained_at=now)
+    restamp(request)
+    assert request.headers["Authorization"] == "Zoho-oauthtoken new-token"
+    assert store.load().token == old  # no I/O: the store is not touched
+
+
+def test_a_static_token_leaves_no_restamp_hook() -> None:
+    request = _stamped_request(StaticTokenAuth("fixed"))
+    assert RESTAMP_EXTENSION not in request.extensions

@@ -2,11 +2,13 @@
 
 Single-flight refresh across an expiry (200 async tasks, 50 threads), the
 issuance limit (injected refusal, and the real limit spent by someone else),
-the ``on_token_refresh`` hook, and the refresh margin that outlives pacing.
+the ``on_token_refresh`` hook, the refresh margin that outlives pacing, and
+requests queued across a revocation that leave re-stamped with the new token.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -14,6 +16,7 @@ import pytest
 
 from cliq_channels_client import ClientHooks, TokenRefreshError, TokenRefreshEvent, create_client
 from cliq_channels_client.api.channels import get_channel
+from cliq_channels_client.custom.operations import RateLimitRule
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.testing import TOKEN_ENDPOINT, ExpireToken, ThrottleNow
 from cliq_channels_client.models import Channel
@@ -202,3 +205,158 @@ def test_a_request_paced_up_to_max_wait_still_leaves_with_a_valid_token(target: 
     assert target.emu.count(operation_id="get_channel", status=401) == 0
     assert [e.reason for e in events] == ["missing", "expiring"]
     assert target.token_requests() == 2
+
+
+# --------------------------------------------------------------------------- re-stamping queued requests
+
+
+class GateLimiter:
+    """A rate limiter that admits ``passes`` requests, then queues every other one until :meth:`open`.
+
+    Stands for the rate-limit queue: requests stamped with a token wait here
+    while the server revokes it and the client refreshes.
+    """
+
+    def __init__(self) -> None:
+        self.passes = 1_000_000
+        self.waiting = 0
+        self.expected = 0
+        self.queued = threading.Event()  # set once ``expected`` requests wait
+        self.aqueued: anyio.Event | None = None  # the same, for async tests (created in the event loop)
+        self._event = threading.Event()
+        self._aevent: anyio.Event | None = None
+
+    def _wait_begins(self) -> None:
+        self.waiting += 1
+        if self.waiting >= self.expected:
+            self.queued.set()
+            if self.aqueued is not None:
+                self.aqueued.set()
+
+    def close(self) -> None:
+        self.passes = 0
+
+    def open(self) -> None:
+        self.passes = 1_000_000
+        self._event.set()
+        if self._aevent is not None:
+            self._aevent.set()
+
+    def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
+        if self.passes > 0:
+            self.passes -= 1
+            return
+        self._wait_begins()
+        self._event.wait(10)
+
+    async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
+        if self.passes > 0:
+            self.passes -= 1
+            return
+        if self._aevent is None:
+            self._aevent = anyio.Event()
+        self._wait_begins()
+        await self._aevent.wait()
+
+    def release(self, key: str, rule: RateLimitRule) -> None:
+        return None
+
+    def lock(self, key: str, until: float) -> None:
+        return None
+
+    async def arelease(self, key: str, rule: RateLimitRule) -> None:
+        return None
+
+    async def alock(self, key: str, until: float) -> None:
+        return None
+
+
+QUEUED = 10
+
+
+def _expect_queued(gate: GateLimiter, count: int) -> anyio.Event:
+    gate.expected = count
+    gate.aqueued = anyio.Event()
+    return gate.aqueued
+
+
+@pytest.mark.anyio
+async def test_async_requests_queued_across_a_revocation_go_out_with_the_new_token(target: Target) -> None:
+    channel_id = target.emu.seed_channels(1)[0]
+    gate = GateLimiter()
+    results: list[object] = []
+    async with target.client(rate_limiter=gate) as client:
+        await get_channel.asyncio(channel_id, client=client)
+        gate.close()
+        target.emu.expire_access_tokens()  # revoked on the server; the client does not know yet
+
+        async def call() -> None:
+            results.append(await get_channel.asyncio(channel_id, client=client))
+
+        queued = _expect_queued(gate, QUEUED)
+        async with anyio.create_task_group() as tasks:
+            for _ in range(QUEUED):
+                tasks.start_soon(call)  # stamped with the revoked token, then queued
+            with anyio.fail_after(10):
+                await queued.wait()
+            gate.passes = 2  # the discoverer: its 401, then its replay
+            results.append(await get_channel.asyncio(channel_id, client=client))
+            gate.open()
+    assert len(results) == QUEUED + 1
+    assert all(isinstance(r, Channel) and r.channel_id == channel_id for r in results)
+    assert target.emu.count(operation_id="get_channel", status=401) == 1  # only the discoverer
+    assert target.emu.count(operation_id="get_channel") == 1 + 2 + QUEUED
+    assert target.token_requests() == 2
+
+
+def test_threads_queued_across_a_revocation_go_out_with_the_new_token(target: Target) -> None:
+    channel_id = target.emu.seed_channels(1)[0]
+    gate = GateLimiter()
+    with target.client(rate_limiter=gate) as client:
+        get_channel.sync(channel_id, client=client)
+        gate.close()
+        target.emu.expire_access_tokens()
+        gate.expected = QUEUED
+        with ThreadPoolExecutor(max_workers=QUEUED) as pool:
+            queued = [pool.submit(get_channel.sync, channel_id, client=client) for _ in range(QUEUED)]
+            assert gate.queued.wait(10)
+            gate.passes = 2
+            first = get_channel.sync(channel_id, client=client)
+            gate.open()
+            results = [first, *(future.result() for future in queued)]
+    assert all(isinstance(r, Channel) and r.channel_id == channel_id for r in results)
+    assert target.emu.count(operation_id="get_channel", status=401) == 1
+    assert target.emu.count(operation_id="get_channel") == 1 + 2 + QUEUED
+    assert target.token_requests() == 2
+
+
+@pytest.mark.anyio
+async def test_a_401_for_a_re_stamped_token_is_its_rejection_and_refreshes_once(target: Target) -> None:
+    """Queued with token A, re-stamped with B (refreshed meanwhile), B revoked too: one refresh, two sends."""
+    channel_id = target.emu.seed_channels(1)[0]
+    gate = GateLimiter()
+    events: list[TokenRefreshEvent] = []
+    results: list[object] = []
+    async with target.client(rate_limiter=gate, hooks=ClientHooks(on_token_refresh=events.append)) as client:
+        await get_channel.asyncio(channel_id, client=client)  # token A
+        gate.close()
+
+        async def call() -> None:
+            results.append(await get_channel.asyncio(channel_id, client=client))
+
+        queued = _expect_queued(gate, 1)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(call)  # stamped with A, queued
+            with anyio.fail_after(10):
+                await queued.wait()
+            target.emu.expire_access_tokens()
+            gate.passes = 2
+            results.append(await get_channel.asyncio(channel_id, client=client))  # 401, refresh -> B, replay
+            target.emu.expire_access_tokens()  # B revoked as well
+            before = target.emu.count(operation_id="get_channel")
+            gate.open()  # the queued call goes out re-stamped with B: 401, refresh -> C, replay
+    assert all(isinstance(r, Channel) for r in results)
+    assert target.emu.count(operation_id="get_channel") - before == 2  # not 3: B's 401 is not "stale"
+    assert target.emu.count(operation_id="get_channel", status=401) == 2
+    assert target.token_requests() == 3
+    assert [event.reason for event in events] == ["missing", "rejected", "rejected"]

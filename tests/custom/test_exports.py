@@ -13,7 +13,7 @@ from cliq_channels_client import custom
 INTERNAL = {
     "errors": {"error_from_response", "is_throttle_response"},
     "retry": {"IDEMPOTENT_METHODS", "may_have_been_sent", "parse_retry_after"},
-    "operations": {"match_empty_path_parameter"},
+    "operations": {"RESTAMP_EXTENSION", "match_empty_path_parameter"},
     "validation": {"OperationValidator", "refuse_empty_path_parameter", "validator_for"},
     "observability": {"RATELIMIT_LOGGER", "RETRY_LOGGER", "TRANSPORT_LOGGER"},
     "factory": {"user_fingerprint"},

@@ -42,7 +42,7 @@ from cliq_channels_client.custom.observability import (
     RetryEvent,
     ThrottleEvent,
 )
-from cliq_channels_client.custom.operations import RateLimitRule, match_operation
+from cliq_channels_client.custom.operations import RESTAMP_EXTENSION, RateLimitRule, match_operation
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.transport import CliqTransport
@@ -760,3 +760,55 @@ async def test_the_async_inner_transport_is_created_on_first_async_use(
 def test_max_wait_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="max_wait"):
         CliqTransport(max_wait=-1)
+
+
+# --------------------------------------------------------------------------- the auth flow's re-stamp hook
+
+
+class Restamper:
+    """A re-stamp hook that puts token ``t<n>`` on the n-th call and records the limiter's count then."""
+
+    def __init__(self, limiter: SpyLimiter) -> None:
+        self.limiter = limiter
+        self.acquired_at_call: list[int] = []
+
+    def __call__(self, request: httpx.Request) -> None:
+        self.acquired_at_call.append(self.limiter.acquired)
+        request.headers["Authorization"] = f"Zoho-oauthtoken t{len(self.acquired_at_call)}"
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.anyio
+async def test_the_restamp_hook_runs_after_each_slot_and_before_each_attempt(mode: str, clock: FakeClock) -> None:
+    limiter = SpyLimiter(clock)
+    script = Script({"get_channel": [error_response(503), httpx.ConnectError("refused")]})
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["Authorization"])
+        return script(request)
+
+    restamp = Restamper(limiter)
+    extensions = {RESTAMP_EXTENSION: restamp}
+    headers = {"Authorization": "Zoho-oauthtoken t0"}
+    if mode == "sync":
+        with sync_client(handler, clock, rate_limiter=limiter) as client:
+            response = client.get("/channels/T1", headers=headers, extensions=extensions)
+    else:
+        async with async_client(handler, clock, rate_limiter=limiter) as aclient:
+            response = await aclient.get("/channels/T1", headers=headers, extensions=extensions)
+    assert response.status_code == 200
+    assert sent == ["Zoho-oauthtoken t1", "Zoho-oauthtoken t2", "Zoho-oauthtoken t3"]  # retries re-stamped too
+    assert restamp.acquired_at_call == [1, 2, 3]  # each time right after its slot was taken
+
+
+def test_without_a_restamp_hook_the_header_is_sent_as_stamped(clock: FakeClock) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["Authorization"])
+        return httpx.Response(200, json={"channel_id": "T1"})
+
+    with sync_client(handler, clock) as client:
+        client.get("/channels/T1", headers={"Authorization": "Zoho-oauthtoken t0"})
+    assert sent == ["Zoho-oauthtoken t0"]
