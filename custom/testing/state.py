@@ -71,6 +71,7 @@ from typing import Any
 
 import attrs
 
+from ...models import ChannelLevel, ChannelPermission, ChannelRole, ChannelStatus
 from ..clock import Clock
 from .config import EmulatorConfig
 from .errors import SYNC_LIMIT_CODE, ApiError
@@ -92,31 +93,13 @@ __all__ = [
     "User",
 ]
 
-PERMISSION_NAMES: tuple[str, ...] = (
-    "send_message",
-    "edit_channel_info",
-    "delete_channel",
-    "archive_channel",
-    "clear_all_messages",
-    "add_participant",
-    "remove_participant",
-    "mention_users",
-    "unarchive_channel",
-    "leave_channel",
-    "special_mentions",
-    "edit_my_msg",
-    "delete_my_msg",
-    "video_conference",
-    "sticky_message",
-    "audio_conference",
-    "post_reply",
-    "delete_others_message",
-    "prime_time",
-    "close_thread",
+# The document's vocabularies, read from the generated models rather than copied by hand.
+PERMISSION_NAMES: tuple[str, ...] = tuple(
+    field.name for field in attrs.fields(ChannelPermission) if field.name != "additional_properties"
 )
-ROLES: tuple[str, ...] = ("super_admin", "admin", "moderator", "member")
-LEVELS: tuple[str, ...] = ("organization", "team", "private", "external")
-STATUSES: tuple[str, ...] = ("created", "pending", "archived")
+ROLES: tuple[str, ...] = tuple(role.value for role in ChannelRole)
+LEVELS: tuple[str, ...] = tuple(level.value for level in ChannelLevel)
+STATUSES: tuple[str, ...] = tuple(status.value for status in ChannelStatus)
 ORDERS: tuple[str, ...] = (
     "creation_time",
     "-creation_time",
