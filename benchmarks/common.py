@@ -14,10 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cliq_channels_client.custom.operations import RateLimitRule
-
 __all__ = [
-    "AdmitAll",
     "BenchResult",
     "Row",
     "Samples",
@@ -127,25 +124,3 @@ def interleave_sync(contenders: Mapping[str, Callable[[], object]], *, rounds: i
             call()
             wall[name].append(perf() - started)
     return {name: Samples(tuple(wall[name])) for name in names}
-
-
-class AdmitAll:
-    """A rate limiter that admits every request at once: to time the client, not Zoho's 20/minute."""
-
-    def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
-        return None
-
-    def release(self, key: str, rule: RateLimitRule) -> None:
-        return None
-
-    def lock(self, key: str, until: float) -> None:
-        return None
-
-    async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
-        return None
-
-    async def arelease(self, key: str, rule: RateLimitRule) -> None:
-        return None
-
-    async def alock(self, key: str, until: float) -> None:
-        return None

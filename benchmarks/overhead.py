@@ -6,7 +6,7 @@ called as ``await get_channel.asyncio(...)``.  Raw: ``httpx.AsyncClient`` with
 a static ``Authorization`` header and ``json.loads`` of the body.  Both hit the
 same loopback emulator endpoint, interleaved call by call, so the server's
 cost is the same on both sides.  Zoho's 20/minute limit would pace the full
-client, so it gets a rate limiter that admits everything (:class:`AdmitAll`);
+client, so it gets a rate limiter that admits everything (``UnlimitedRateLimiter``);
 the real limiter's own cost is timed separately, in-process.  The same pair
 is also timed in-process (``httpx.MockTransport`` serving the same bytes), which
 leaves only the client's own CPU cost.
@@ -23,14 +23,14 @@ from typing import Any, cast
 
 import httpx
 
-from cliq_channels_client import AuthenticatedClient, create_client
+from cliq_channels_client import AuthenticatedClient, UnlimitedRateLimiter, create_client
 from cliq_channels_client.api.channels import get_channel, list_channels
 from cliq_channels_client.custom.operations import RateLimitRule
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.testing import CliqEmulator, ServerURL
 from cliq_channels_client.models import Channel, ChannelList
 
-from .common import AdmitAll, BenchResult, Row, Samples, interleave, micros
+from .common import BenchResult, Row, Samples, interleave, micros
 
 NAME = "overhead"
 PAGE_SIZE = 100
@@ -76,7 +76,7 @@ def _full_client(url: ServerURL, emulator: CliqEmulator, **transports: Any) -> A
         refresh_token=credentials.refresh_token,
         base_url=url,
         accounts_url=url.accounts_url,
-        rate_limiter=AdmitAll(),
+        rate_limiter=UnlimitedRateLimiter(),
         **transports,
     )
     return cast(AuthenticatedClient, client)  # the generated functions take either client class
@@ -201,7 +201,7 @@ def run(smoke: bool) -> BenchResult:
     ]
     result.details += [
         "full client: create_client(refresh token) + ZohoOAuth + CliqTransport (validation, retries) + models,",
-        "  with a rate limiter that admits everything (AdmitAll): Zoho's 20/minute would pace the loop;",
+        "  with a rate limiter that admits everything (UnlimitedRateLimiter): Zoho's 20/minute would pace the loop;",
         f"  the real LocalRateLimiter costs {micros(async_pair)} (async) / {micros(sync_pair)} (sync)"
         " per acquire+release when it admits at once (in-process, huge rule)",
         "raw httpx: httpx.AsyncClient, static Authorization header, json.loads(response.content)",

@@ -5,7 +5,7 @@ of channels.  Two passes over the same loopback emulator: one timed (and
 sampling RSS), one under ``tracemalloc`` (which slows it down).  The emulator
 runs in this process, so both memory figures include its own per-request
 allocations: they are upper bounds for the client.  Rate limits are off on
-both sides (the client gets :class:`AdmitAll`): this measures throughput, not
+both sides (the client gets ``UnlimitedRateLimiter``): this measures throughput, not
 Zoho's 20 pages a minute.
 """
 
@@ -20,11 +20,11 @@ import tracemalloc
 from pathlib import Path
 from typing import cast
 
-from cliq_channels_client import AuthenticatedClient, create_client
+from cliq_channels_client import AuthenticatedClient, UnlimitedRateLimiter, create_client
 from cliq_channels_client.custom.pagination import ChannelPager
 from cliq_channels_client.custom.testing import CliqEmulator, ServerURL
 
-from .common import AdmitAll, BenchResult, Row
+from .common import BenchResult, Row
 
 NAME = "streaming"
 GOAL_MB = 20.0
@@ -51,7 +51,7 @@ def _fingerprint(channel_ids: list[str]) -> int:
 def _client(emulator: CliqEmulator, url: ServerURL) -> AuthenticatedClient:
     return cast(
         AuthenticatedClient,
-        create_client(access_token=emulator.issue_access_token(), base_url=url, rate_limiter=AdmitAll()),
+        create_client(access_token=emulator.issue_access_token(), base_url=url, rate_limiter=UnlimitedRateLimiter()),
     )
 
 
@@ -126,6 +126,6 @@ def run(smoke: bool) -> BenchResult:
         f"RSS growth (peak, sampled every page): {rss_growth / MB:.2f} MB",
         "every seeded channel arrived exactly once (order-free digest of the ids)",
         "both figures include the in-process emulator's allocations per request: upper bounds for the client",
-        "rate limits off on both sides (client: AdmitAll)",
+        "rate limits off on both sides (client: UnlimitedRateLimiter)",
     ]
     return result

@@ -19,13 +19,13 @@ from collections.abc import Callable
 from functools import partial
 from typing import cast
 
-from cliq_channels_client import AuthenticatedClient, create_client
+from cliq_channels_client import AuthenticatedClient, UnlimitedRateLimiter, create_client
 from cliq_channels_client.api.channels import get_channel
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.testing import TOKEN_ENDPOINT, CliqEmulator, ServerURL
 from cliq_channels_client.models import Channel
 
-from .common import AdmitAll, BenchResult, Row
+from .common import BenchResult, Row
 
 NAME = "token_expiry"
 TOKEN_TTL = 3600.0
@@ -45,7 +45,7 @@ async def _burst(
             base_url=url,
             accounts_url=url.accounts_url,
             clock=clock,
-            rate_limiter=AdmitAll(),  # the burst is about tokens; pacing would spread it over the clock
+            rate_limiter=UnlimitedRateLimiter(),  # the burst is about tokens; pacing would spread it over the clock
         ),
     )
     channel_id = emulator.seed_channels(1)[0]
@@ -90,6 +90,6 @@ def run(smoke: bool) -> BenchResult:
         )
     result.ratio = f"token requests per {calls:,} concurrent calls: {', '.join(texts)}"
     result.details.append(
-        "client: create_client(refresh token) sharing a FakeClock with the emulator; rate limiter AdmitAll"
+        "client: create_client(refresh token) sharing a FakeClock with the emulator; rate limiter UnlimitedRateLimiter"
     )
     return result

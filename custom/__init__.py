@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     # ratelimit
     "LocalRateLimiter": "ratelimit",
     "RateLimiter": "ratelimit",
+    "UnlimitedRateLimiter": "ratelimit",
     # retry
     "RetryPolicy": "retry",
     # validation
@@ -155,6 +156,7 @@ __all__ = [
     "TokenRefreshEvent",
     "TokenState",
     "TokenStore",
+    "UnlimitedRateLimiter",
     "ZohoOAuth",
     "cliq_origin_for_api_domain",
     "create_client",
@@ -241,6 +243,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
     from .ratelimit import (
         LocalRateLimiter,
         RateLimiter,
+        UnlimitedRateLimiter,
     )
     from .redis_backend import RedisBackend
     from .redis_limiter import RedisRateLimiter

@@ -35,7 +35,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .errors import OperationLockedError, RateLimitWaitExceededError
 from .operations import RateLimitRule
 
-__all__ = ["LocalRateLimiter", "RateLimiter"]
+__all__ = ["LocalRateLimiter", "RateLimiter", "UnlimitedRateLimiter"]
 
 
 @runtime_checkable
@@ -351,3 +351,35 @@ class LocalRateLimiter:
             # If none completes within the timeout (``stalled``), sleep on the clock.
             return _Wait(wake_at, on_clock=False, timeout=min(self._poll, wake_at - now))
         return _Wait(wake_at, on_clock=True, timeout=0.0)
+
+
+class UnlimitedRateLimiter:
+    """Admits every request at once: pacing turned off.
+
+    For callers that pace themselves, and for benchmarks or tests that
+    measure something other than Zoho's 20 calls a minute.  Server throttles
+    still raise :class:`~.errors.ThrottledError`; the lock is not remembered.
+    """
+
+    __slots__ = ()
+
+    def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
+        return None
+
+    def release(self, key: str, rule: RateLimitRule) -> None:
+        return None
+
+    def lock(self, key: str, until: float) -> None:
+        return None
+
+    async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
+        return None
+
+    async def arelease(self, key: str, rule: RateLimitRule) -> None:
+        return None
+
+    async def alock(self, key: str, until: float) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "UnlimitedRateLimiter()"

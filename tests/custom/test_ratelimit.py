@@ -249,3 +249,16 @@ async def test_a_release_wakes_an_async_waiter_blocked_by_in_flight_calls(clock:
             for _ in range(RULE.threshold):
                 await limiter.arelease("k", RULE)  # stamped at start + 2
     assert admitted_at == [pytest.approx(start + 2 + WINDOW)]
+
+
+def test_unlimited_rate_limiter_admits_everything_at_once() -> None:
+    """Pacing turned off: far past the threshold, nothing waits and nothing is refused, even after a lock."""
+    from cliq_channels_client.custom.ratelimit import UnlimitedRateLimiter
+
+    limiter: RateLimiter = UnlimitedRateLimiter()
+    rule = RateLimitRule(threshold=20, window=60.0, lock=600.0)
+    limiter.lock("user:get_channel", until=10**12)
+    for _ in range(100):
+        limiter.acquire("user:get_channel", rule, operation_id="get_channel", max_wait=0.0)
+        limiter.release("user:get_channel", rule)
+    assert isinstance(limiter, RateLimiter)

@@ -30,7 +30,7 @@ from cliq_channels_client.api.channels import get_channel, list_channels
 from cliq_channels_client.client import Client
 from cliq_channels_client.custom.errors import CliqError
 from cliq_channels_client.custom.factory import create_client, user_fingerprint
-from cliq_channels_client.custom.operations import RateLimitRule
+from cliq_channels_client.custom.ratelimit import UnlimitedRateLimiter
 from cliq_channels_client.custom.redis_backend import RedisBackend
 from cliq_channels_client.custom.redis_store import RedisTokenStore
 from cliq_channels_client.custom.tokens import Token, TokenState
@@ -54,28 +54,6 @@ class OAuth:
     @classmethod
     def of(cls, credentials: Any) -> OAuth:
         return cls(credentials.client_id, credentials.client_secret, credentials.refresh_token)
-
-
-class NoLimit:
-    """A RateLimiter that admits everything: the token test is about tokens, not pacing."""
-
-    def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
-        return None
-
-    def release(self, key: str, rule: RateLimitRule) -> None:
-        return None
-
-    def lock(self, key: str, until: float) -> None:
-        return None
-
-    async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
-        return None
-
-    async def arelease(self, key: str, rule: RateLimitRule) -> None:
-        return None
-
-    async def alock(self, key: str, until: float) -> None:
-        return None
 
 
 # --- what every worker does ------------------------------------------------------------------------
@@ -167,7 +145,7 @@ def _expiry_worker(
     results: Any,
 ) -> None:
     backend = RedisBackend(redis_url, prefix=prefix)
-    client = _client(credentials, origin, backend, clock, rate_limiter=NoLimit(), refresh_margin=60)
+    client = _client(credentials, origin, backend, clock, rate_limiter=UnlimitedRateLimiter(), refresh_margin=60)
 
     def ready(phase: int) -> None:
         for _ in range(phase + 1):  # all up; then phase one done, and the parent moved time past the expiry
