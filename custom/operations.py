@@ -19,16 +19,20 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+import httpx
 
 from ..operation_table import OPERATIONS
 
 __all__ = [
     "OPERATIONS_BY_ID",
+    "OPERATION_EXTENSION",
     "RESTAMP_EXTENSION",
     "Operation",
     "RateLimitRule",
     "match_empty_path_parameter",
     "match_operation",
+    "operation_of",
+    "request_path",
 ]
 
 #: ``request.extensions`` key of the auth flow's re-stamp hook: a callable taking the request that,
@@ -36,6 +40,10 @@ __all__ = [
 #: newer fresh one replaced the token stamped on it.  :class:`~.transport.CliqTransport` calls it
 #: right before each send attempt, after the rate-limit slot is taken.
 RESTAMP_EXTENSION = "cliq_channels_client.restamp"
+
+#: ``request.extensions`` key naming the operation (its ``operationId``) of a request built by the
+#: generated endpoint functions, so the hand-written layer reads it instead of matching the URL.
+OPERATION_EXTENSION = "cliq_channels_client.operation"
 
 
 @attrs.frozen
@@ -144,3 +152,22 @@ def match_empty_path_parameter(method: str, path: str) -> tuple[Operation, str] 
                 if not value:
                     return operation, name
     return None
+
+
+def request_path(request: httpx.Request) -> str:
+    """The request's URL path as sent (percent-encoded, no query): the one way every module reads it."""
+    return request.url.raw_path.partition(b"?")[0].decode("latin-1")
+
+
+def operation_of(request: httpx.Request) -> Operation | None:
+    """The operation a request calls: named by the generated code (:data:`OPERATION_EXTENSION`), else matched.
+
+    Requests built by hand (``client.get_httpx_client().get(...)``) carry no
+    extension and are matched from their method and path.
+    """
+    operation_id = request.extensions.get(OPERATION_EXTENSION)
+    if isinstance(operation_id, str):
+        operation = OPERATIONS_BY_ID.get(operation_id)
+        if operation is not None:
+            return operation
+    return match_operation(request.method, request_path(request))
