@@ -227,7 +227,7 @@ def test_scope_rate_limit_and_responses(operation_id: str) -> None:
     scope, success = EXPECTED_OPERATIONS[operation_id][2:]
     operation = OPERATIONS[operation_id][2]
 
-    assert operation["security"] == [{"zoho_oauth": [scope]}]
+    assert operation["security"] == [{"Zoho_Auth": [scope]}]
     rate_limit = operation["x-zoho-rate-limit"]
     assert {key: rate_limit[key] for key in ("threshold", "window_seconds", "lock_seconds")} == {
         "threshold": 20,
@@ -322,15 +322,15 @@ def test_no_null_left_by_yaml_flow_mappings() -> None:
     assert nulls(DOCUMENT, "#") == []
 
 
-def test_security_scheme_is_zoho_oauth2_with_the_four_scopes() -> None:
-    scheme = DOCUMENT["components"]["securitySchemes"]["zoho_oauth"]
+def test_security_scheme_is_zoho_auth_oauth2_with_the_four_scopes() -> None:
+    scheme = DOCUMENT["components"]["securitySchemes"]["Zoho_Auth"]
     assert scheme["type"] == "oauth2"
     flow = scheme["flows"]["authorizationCode"]
     assert flow["authorizationUrl"] == "https://accounts.zoho.com/oauth/v2/auth"
     assert flow["tokenUrl"] == "https://accounts.zoho.com/oauth/v2/token"
     assert flow["refreshUrl"] == "https://accounts.zoho.com/oauth/v2/token"
     assert set(flow["scopes"]) == {CREATE, READ, UPDATE, DELETE}
-    assert DOCUMENT["security"] == [{"zoho_oauth": []}]
+    assert DOCUMENT["security"] == [{"Zoho_Auth": []}]
 
 
 # --------------------------------------------------------------------------- schemas: limits, formats, fields
