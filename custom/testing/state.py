@@ -30,8 +30,8 @@ Decisions where the reference is silent (also listed in the package docstring):
   ``#`` is ignored); ``created_*``/``modified_*`` compare whole seconds, strictly;
   ``modified_*`` use ``last_modified_time``, which any change or message
   moves; ``pinned=false`` returns all (as the reference says); no ``status``
-  means every status.  ``order_by`` is one of :data:`ORDERS` (default
-  ``creation_time``, oldest first); other values answer 400.
+  means every status.  ``order_by`` is one of :data:`ORDERS`, the document's
+  ``ChannelOrder`` (default ``+creation_time``, oldest first); other values answer 400.
 * Pagination: ``next_token`` is opaque and signed; it carries the filters and
   order of the first page (parameters sent with it are ignored, except
   ``limit``).  Creation orders page with a cursor on the channel's creation
@@ -71,7 +71,7 @@ from typing import Any
 
 import attrs
 
-from ...models import ChannelLevel, ChannelPermission, ChannelRole, ChannelStatus
+from ...models import ChannelLevel, ChannelOrder, ChannelPermission, ChannelRole, ChannelStatus
 from ..clock import Clock
 from .config import EmulatorConfig
 from .errors import SYNC_LIMIT_CODE, ApiError
@@ -100,16 +100,9 @@ PERMISSION_NAMES: tuple[str, ...] = tuple(
 ROLES: tuple[str, ...] = tuple(role.value for role in ChannelRole)
 LEVELS: tuple[str, ...] = tuple(level.value for level in ChannelLevel)
 STATUSES: tuple[str, ...] = tuple(status.value for status in ChannelStatus)
-ORDERS: tuple[str, ...] = (
-    "creation_time",
-    "-creation_time",
-    "last_modified_time",
-    "-last_modified_time",
-    "name",
-    "-name",
-)
-DEFAULT_ORDER = "creation_time"
-_SEQ_ORDERS = frozenset({"creation_time", "-creation_time"})
+ORDERS: tuple[str, ...] = tuple(order.value for order in ChannelOrder)  # "+creation_time", "-last_modified_time"...
+DEFAULT_ORDER = "+creation_time"
+_SEQ_ORDERS = frozenset({"+creation_time", "-creation_time"})
 
 
 def _perms(*granted: str) -> Mapping[str, bool]:
@@ -987,9 +980,7 @@ class Store:
                 yield seqs[index], self._by_seq[seqs[index]]
 
     def _sort_key(self, order: str) -> Any:
-        field = order.lstrip("-")
-        if field == "name":
-            return lambda c: (c.name.casefold(), c.seq)
+        field = order.lstrip("+-")
         if field == "last_modified_time":
             return lambda c: (c.last_modified_time, c.seq)
         return lambda c: c.seq
