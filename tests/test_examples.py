@@ -112,10 +112,11 @@ def test_demo_runs_on_trio() -> None:
 
 def test_demo_exits_1_when_a_check_fails(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A stricter (wrong) limit than the client keeps makes the pacing checks fail, and the exit code says so."""
-    monkeypatch.setattr(demo, "RATE_LIMIT", 10)
+    stricter = demo.rate_limit("update_channel") // 2
+    monkeypatch.setattr(demo, "rate_limit", lambda operation_id: stricter)
     assert demo.main(["--channels", "150"]) == 1
     out = capsys.readouterr().out
-    assert "FAIL never more than 10 calls in any 60 s" in out
+    assert f"FAIL never more than {stricter} calls in any 60 s" in out
     assert "checks FAILED" in out
 
 
