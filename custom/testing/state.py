@@ -629,7 +629,7 @@ class Store:
             self._require_status(channel, ("created",), "given members")
             self._require_permission(channel, actor, "add_participant", "add members")
             added = False
-            for uid in self._resolve_users(body["user_ids"], "user_ids"):
+            for uid in self._members_of(body):
                 if uid not in channel.participants:
                     channel.participants[uid] = "member"
                     channel.departed.discard(uid)
@@ -651,7 +651,7 @@ class Store:
             channel = self._visible_channel(channel_id, actor)
             self._require_status(channel, ("created",), "changed")
             self._require_permission(channel, actor, "remove_participant", "remove members")
-            doomed = [uid for uid in self._resolve_users(body["user_ids"], "user_ids") if uid in channel.participants]
+            doomed = [uid for uid in self._members_of(body) if uid in channel.participants]
             if any(channel.participants[uid] == "super_admin" for uid in doomed) and (
                 channel.participants.get(actor) != "super_admin"
             ):
@@ -891,6 +891,12 @@ class Store:
         if not update:
             return base
         return MappingProxyType({name: bool(update.get(name, base.get(name, False))) for name in PERMISSION_NAMES})
+
+    def _members_of(self, body: Mapping[str, Any]) -> list[str]:
+        """The users an add/remove members body names: ``user_ids`` and/or ``email_ids`` (the document needs one)."""
+        users = self._resolve_users(body.get("user_ids") or (), "user_ids")
+        users += self._resolve_emails(body.get("email_ids") or (), "email_ids")
+        return list(dict.fromkeys(users))
 
     def _resolve_users(self, user_ids: Iterable[Any], field: str) -> list[str]:
         out = []
