@@ -30,7 +30,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy cliq_channels_client/custom cliq_channels_client/testing.py codegen examples benchmarks tests
 
-## Regenerate cliq_channels_client/ from openapi/ (never edit it by hand).
+## Regenerate cliq_channels_client/ from openapi/: download -> ingest -> overlay -> generator (never edit it by hand).
 generate: $(STAMP)
 	codegen/generate.sh build/generate
 	rm -rf cliq_channels_client
@@ -48,7 +48,7 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	$(PY) -m benchmarks --smoke
 
-## Take a downloaded Channels OpenAPI document: regenerate and print the API changes (CHECK=1: exit 1 if breaking)
+## Take a downloaded Channels OpenAPI document (Zoho's own file as is): regenerate, print API/limit changes, corrections, new operations (CHECK=1: exit 1 if breaking or a limit is unreadable)
 update-spec: $(STAMP)
 	$(PY) -m codegen.update_spec "$(SPEC)" $(if $(CHECK),--check)
 

@@ -21,9 +21,17 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 DOCUMENTATION_KEYWORDS = frozenset({"description", "summary", "example", "examples"})
 
 
+#: Constraints the generator cannot model (an ``anyOf`` of ``required`` lists would become a
+#: union type): the document writes them under this key and they join the validation schema.
+VALIDATION_ONLY = "x-json-schema"
+
+
 def resolve(node: Any, document: dict[str, Any]) -> Any:
     """Inline every local ``$ref`` so the table is self-contained JSON Schema."""
     if isinstance(node, dict):
+        if VALIDATION_ONLY in node:
+            extra = node[VALIDATION_ONLY]
+            node = {**{k: v for k, v in node.items() if k != VALIDATION_ONLY}, **extra}
         if "$ref" in node:
             target: Any = document
             for part in node["$ref"].removeprefix("#/").split("/"):

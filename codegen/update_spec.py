@@ -1,18 +1,23 @@
 """Take a newly downloaded Channels OpenAPI document: install it, regenerate, say what changed.
 
 ``python -m codegen.update_spec NEW_DOCUMENT [--repo-root PATH] [--check]``
-(``make update-spec SPEC=...``) copies the document over
-``openapi/channels.yaml``, regenerates ``cliq_channels_client/`` exactly as
-``make generate`` does (``codegen/generate.sh`` into ``build/``, then a swap),
-checks the result -- every operation of the document has its module, the
-package imports and ``custom/`` sees every operation in its table -- and prints
-the public API changes (:mod:`codegen.spec_diff`), each flagged BREAKING or not.
+(``make update-spec SPEC=...``) takes the document as downloaded (Zoho's own
+file, or ours), runs it through ingest and ``openapi/overlay.yaml``
+(:mod:`codegen.normalise`) -- a document that cannot be normalised is refused
+before anything changes -- copies it over ``openapi/channels.yaml``,
+regenerates ``cliq_channels_client/`` exactly as ``make generate`` does
+(``codegen/generate.sh`` into ``build/``, then a swap), checks the result --
+every operation has its module, the package imports and ``custom/`` sees every
+operation in its table -- and prints the public API changes
+(:mod:`codegen.spec_diff`, including each operation's limit, old -> new), the
+corrections of the overlay applied or no longer needed, the new operations with
+their derived names, and any limit that could not be read.
 
 If generation fails or skips an operation (the generator only warns), the
 previous document is put back and nothing else has changed.
 
-Exit status: 0, or 1 with ``--check`` when a change is breaking (the update is
-still applied, for review), 2 on an error.  To preview without touching the
+Exit status: 0, or 1 with ``--check`` when a change is breaking or a limit
+could not be read (the update is still applied, for review), 2 on an error.  To preview without touching the
 tree: ``python -m codegen.spec_diff openapi/channels.yaml NEW``.
 """
 
@@ -32,10 +37,13 @@ from typing import Any
 import attrs
 import yaml
 
+from .normalise import Normalised, normalise
+from .overlay import corrections, load_overlay
 from .spec_diff import SpecDiff, diff_documents, load_document, render
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = Path("openapi/channels.yaml")
+OVERLAY = Path("openapi/overlay.yaml")
 PACKAGE = "cliq_channels_client"
 BUILD = Path("build/generate")
 TOOLS = ("python", "openapi-python-client", "ruff")
@@ -67,6 +75,7 @@ class UpdateResult:
 
     diff: SpecDiff
     operations: tuple[str, ...]
+    normalised: Normalised
 
 
 def update_spec(new_document: Path, repo_root: Path = REPO_ROOT, venv_bin: Path | None = None) -> UpdateResult:
@@ -77,9 +86,12 @@ def update_spec(new_document: Path, repo_root: Path = REPO_ROOT, venv_bin: Path 
     if missing_tools:
         raise UpdateError(f"{', '.join(missing_tools)} not found in {venv_bin}: run `make setup` or set VENV_BIN")
     try:
-        old, new = load_document(current), load_document(new_document)
-    except (OSError, ValueError, yaml.YAMLError) as error:
-        raise UpdateError(str(error)) from error
+        overlay = load_overlay(repo_root / OVERLAY)
+        old_normalised = normalise(load_document(current), overlay)
+        new_normalised = normalise(load_document(new_document), overlay)
+    except (OSError, ValueError, yaml.YAMLError) as error:  # NormaliseError, OverlayError: ValueErrors
+        raise UpdateError(f"{new_document} was refused, nothing changed: {error}") from error
+    old, new = old_normalised.document, new_normalised.document
 
     previous = current.read_bytes()
     current.write_bytes(new_document.read_bytes())
@@ -91,7 +103,7 @@ def update_spec(new_document: Path, repo_root: Path = REPO_ROOT, venv_bin: Path 
         raise
     _swap_into_place(repo_root)
     operations = _smoke_test(repo_root, venv_bin, new)
-    return UpdateResult(diff_documents(old, new), operations)
+    return UpdateResult(diff_documents(old, new), operations, new_normalised)
 
 
 def _generate(repo_root: Path, venv_bin: Path) -> str:
@@ -170,6 +182,29 @@ def _snake_case(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", words).strip("_").lower()
 
 
+def render_pipeline(normalised: Normalised) -> str:
+    """The overlay's corrections, the new operations and the unread limits, for the update report."""
+    lines = ["Corrections of Zoho's document (openapi/overlay.yaml)"]
+    for correction in corrections(normalised.actions):
+        state = "applied" if correction.applied else "correction no longer needed (fixed upstream?)"
+        lines.append(f"  {correction.name}: {state}")
+    lines.append("")
+    lines.append("New operations (not named in openapi/overlay.yaml; derived names, bind them there to keep them)")
+    new = normalised.new_operations
+    lines.extend(f"  {where} -> {name}" for where, name in sorted(new.items())) if new else lines.append("  none")
+    unread = normalised.ingest.unread_limits
+    if unread:
+        lines.append("")
+        lines.append("Limits that could not be read (paced by a conservative default; override with rate_limits=)")
+        for limit in unread:
+            rate = limit.applied
+            lines.append(
+                f"  {limit.method} {limit.path}: {limit.reason} ({limit.text[:160]!r})"
+                f" -> {rate['threshold']}/{rate['window_seconds']}s, lock {rate['lock_seconds']}s"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen.update_spec", description=__doc__.split("\n\n")[0])
     parser.add_argument("new_document", type=Path, help="the downloaded Channels OpenAPI document (YAML or JSON)")
@@ -187,8 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     sys.stdout.write(render(diff))
     print()
+    sys.stdout.write(render_pipeline(result.normalised))
+    print()
     print(f"Next: review `git diff {DOCUMENT} {PACKAGE}`, run `make test`, commit both together.")
-    return 1 if arguments.check and diff.breaking else 0
+    return 1 if arguments.check and (diff.breaking or result.normalised.ingest.unread_limits) else 0
 
 
 if __name__ == "__main__":

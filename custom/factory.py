@@ -25,6 +25,8 @@ from .clock import SYSTEM_CLOCK, Clock
 from .data_centres import data_centre as lookup_data_centre
 from .errors import CliqValidationError
 from .observability import ClientHooks
+from .operations import RateLimitRule
+from .rate_limit_overrides import OverridingRateLimiter, check_overrides
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import RetryPolicy
 from .tokens import TokenStore
@@ -136,6 +138,21 @@ def _network_path(network: str) -> str:
     return f"/network/{quote(network, safe='')}"
 
 
+def _api_root(api_url: str, network: str | None) -> str:
+    """A network's root comes before ``/api/v2``: ``https://cliq.zoho.com/network/<name>/api/v2``.
+
+    Source: Cliq's REST API docs give the network root as
+    ``https://cliq.zoho.com/network/{NETWORK_UNIQUE_NAME}`` (or ``{NETWORK_ID}``).
+    A ``base_url`` that does not end with ``/api/v2`` gets the network appended.
+    """
+    if network is None:
+        return api_url
+    prefix = _network_path(network)
+    if api_url.endswith("/api/v2"):
+        return api_url.removesuffix("/api/v2") + prefix + "/api/v2"
+    return api_url + prefix
+
+
 def _redis_shared(
     redis: RedisArgument, fallback: Literal["fail", "local"], clock: Clock, namespace: str | None
 ) -> tuple[TokenStore | None, RateLimiter]:
@@ -161,6 +178,7 @@ def create_client(
     accounts_url: str | None = None,
     token_store: TokenStore | None = None,
     rate_limiter: RateLimiter | None = None,
+    rate_limits: Mapping[str, RateLimitRule] | None = None,
     max_wait: float = 120.0,
     retry: RetryPolicy | None = None,
     clock: Clock | None = None,
@@ -182,9 +200,10 @@ def create_client(
     automatically) or ``access_token`` (used as is).  ``data_centre`` (``"com"``,
     ``"eu"``, ``"in"``, ``"com.au"``, ``"jp"``, ``"ca"``, ``"sa"``, ``"uk"``...)
     picks the Cliq host and the accounts host; ``base_url`` and ``accounts_url``
-    override them (an emulator).  ``network`` prefixes every path with
-    ``/network/<name>``.  Without an explicit ``base_url`` the requests follow
-    the ``api_domain`` of the token response.
+    override them (an emulator).  ``network`` puts the network's root before
+    ``/api/v2`` (``https://cliq.zoho.com/network/<name>/api/v2/...``).
+    Without an explicit ``base_url`` the requests follow the ``api_domain`` of
+    the token response.
 
     ``httpx_args`` go to ``httpx.Client``/``AsyncClient`` (``event_hooks``,
     ``params``...), except: ``headers``, ``cookies``, ``follow_redirects`` and
@@ -196,6 +215,10 @@ def create_client(
 
     ``rate_limiter`` defaults to a new :class:`LocalRateLimiter`; share one
     instance (or a shared store) between clients of the same user.
+    ``rate_limits`` (``{"get_channel": RateLimitRule(threshold=10, window=60,
+    lock=600)}``) paces the named operations by these rules instead of the
+    document's (Zoho's numbers move); the lock after a throttle still follows
+    ``Retry-After``, else the document.
     ``user_key`` (the rate-limit identity) defaults to a fingerprint of the
     credentials, never the credentials themselves.  With ``raise_on_error=False``
     error answers are returned (use the ``*_detailed`` functions).
@@ -227,9 +250,8 @@ def create_client(
     if "trust_env" in transport_options:
         args["trust_env"] = transport_options["trust_env"]  # also the client's (.netrc)
 
-    api_url = (base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/")
-    if network is not None:
-        api_url += _network_path(network)
+    api_url = _api_root((base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/"), network)
+    overrides = check_overrides(rate_limits) if rate_limits else None
     if redis is not None:
         oauth = bool(client_id and refresh_token and not access_token)
         namespace = user_fingerprint("oauth", client_id or "", refresh_token or "") if oauth else None
@@ -249,10 +271,11 @@ def create_client(
         raise_on_error=raise_on_error,
         hooks=hooks,
     )
+    limiter: RateLimiter = rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock)
     cliq_transport = CliqTransport(
         transport=transport,
         async_transport=async_transport,
-        rate_limiter=rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock),
+        rate_limiter=OverridingRateLimiter(limiter, overrides) if overrides else limiter,
         retry=retry,
         user_key=user_key if user_key is not None else fingerprint,
         clock=clock,

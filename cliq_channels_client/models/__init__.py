@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .channel_list import ChannelList
     from .channel_member import ChannelMember
     from .channel_member_list import ChannelMemberList
+    from .channel_order import ChannelOrder
     from .channel_permission import ChannelPermission
     from .channel_role import ChannelRole
     from .channel_status import ChannelStatus
@@ -37,6 +38,7 @@ _MODULES = {
     "ChannelList": ".channel_list",
     "ChannelMember": ".channel_member",
     "ChannelMemberList": ".channel_member_list",
+    "ChannelOrder": ".channel_order",
     "ChannelPermission": ".channel_permission",
     "ChannelRole": ".channel_role",
     "ChannelStatus": ".channel_status",
@@ -62,6 +64,7 @@ __all__ = (
     "ChannelList",
     "ChannelMember",
     "ChannelMemberList",
+    "ChannelOrder",
     "ChannelPermission",
     "ChannelRole",
     "ChannelStatus",

@@ -6,35 +6,55 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="AddChannelMembersRequest")
 
 
 @_attrs_define
 class AddChannelMembersRequest:
-    user_ids: list[str]
-    """ List of user IDs to be added to the channel. Maximum 50 allowed. """
+    """The users to add, by user_ids or email_ids (source: the download's request
+    description "using their user IDs or email addresses"; two third-party
+    clients send email_ids).  At most 100 per request: the reference says 50,
+    the download 100; validation refuses only what every source forbids.
+
+    """
+
+    user_ids: list[str] | Unset = UNSET
+    """ List of user IDs to be added to the channel. Maximum 100 allowed. """
+    email_ids: list[str] | Unset = UNSET
+    """ Email addresses of the users to be added to the channel. Maximum 100 allowed. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_ids = self.user_ids
+        user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            user_ids = self.user_ids
+
+        email_ids: list[str] | Unset = UNSET
+        if not isinstance(self.email_ids, Unset):
+            email_ids = self.email_ids
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "user_ids": user_ids,
-            }
-        )
+        field_dict.update({})
+        if user_ids is not UNSET:
+            field_dict["user_ids"] = user_ids
+        if email_ids is not UNSET:
+            field_dict["email_ids"] = email_ids
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        user_ids = cast(list[str], d.pop("user_ids"))
+        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+
+        email_ids = cast(list[str], d.pop("email_ids", UNSET))
 
         add_channel_members_request = cls(
             user_ids=user_ids,
+            email_ids=email_ids,
         )
 
         add_channel_members_request.additional_properties = d

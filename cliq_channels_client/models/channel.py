@@ -37,6 +37,7 @@ class Channel:
     * team: Restricted to members of a specific team or department.
     * private: Invite-only channel visible only to its participants.
     * external: Includes users outside the organization (guests or external collaborators).
+    * personal: Appears in list results (source: Zoho's download, get-all-channels-response.level).
      """
     invite_only: bool | Unset = UNSET
     status: ChannelStatus | Unset = UNSET
@@ -58,6 +59,7 @@ class Channel:
     * admin: Can manage participants, settings, and content within the channel.
     * moderator: Can moderate conversations and manage basic participant interactions.
     * member: A regular participant with access to send and receive messages.
+    * bot: A bot member (its user_id looks like b-...), as members lists report it.
      """
     participant_count: int | Unset = UNSET
     admin_permission: ChannelPermission | Unset = UNSET

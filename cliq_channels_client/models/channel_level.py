@@ -12,6 +12,7 @@ class ChannelLevel(StrEnum):
 
     EXTERNAL = "external"
     ORGANIZATION = "organization"
+    PERSONAL = "personal"
     PRIVATE = "private"
     TEAM = "team"
 

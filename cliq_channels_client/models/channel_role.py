@@ -11,6 +11,7 @@ class ChannelRole(StrEnum):
     """
 
     ADMIN = "admin"
+    BOT = "bot"
     MEMBER = "member"
     MODERATOR = "moderator"
     SUPER_ADMIN = "super_admin"

@@ -22,6 +22,7 @@ class CreateChannelRequest:
     * team: Restricted to members of a specific team or department.
     * private: Invite-only channel visible only to its participants.
     * external: Includes users outside the organization (guests or external collaborators).
+    * personal: Appears in list results (source: Zoho's download, get-all-channels-response.level).
      """
     description: str | Unset = UNSET
     """ Short description regarding the channel. Maximum Length 10500. """

@@ -13,25 +13,35 @@ T = TypeVar("T", bound="RemoveChannelMembersRequest")
 
 @_attrs_define
 class RemoveChannelMembersRequest:
-    user_ids: list[str]
+    """The users to remove, by user_ids or email_ids (sources as for AddChannelMembersRequest)."""
+
+    user_ids: list[str] | Unset = UNSET
     """ A list of user identifiers that need to be removed from the channel. """
+    email_ids: list[str] | Unset = UNSET
+    """ Email addresses of the users to be removed from the channel. """
     silent: bool | Unset = False
     """ If true, the users will be removed silently without sending any notification to the channel or the removed
     users. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        user_ids = self.user_ids
+        user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.user_ids, Unset):
+            user_ids = self.user_ids
+
+        email_ids: list[str] | Unset = UNSET
+        if not isinstance(self.email_ids, Unset):
+            email_ids = self.email_ids
 
         silent = self.silent
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "user_ids": user_ids,
-            }
-        )
+        field_dict.update({})
+        if user_ids is not UNSET:
+            field_dict["user_ids"] = user_ids
+        if email_ids is not UNSET:
+            field_dict["email_ids"] = email_ids
         if silent is not UNSET:
             field_dict["silent"] = silent
 
@@ -40,12 +50,15 @@ class RemoveChannelMembersRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        user_ids = cast(list[str], d.pop("user_ids"))
+        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+
+        email_ids = cast(list[str], d.pop("email_ids", UNSET))
 
         silent = d.pop("silent", UNSET)
 
         remove_channel_members_request = cls(
             user_ids=user_ids,
+            email_ids=email_ids,
             silent=silent,
         )
 

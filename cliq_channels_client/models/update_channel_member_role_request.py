@@ -19,6 +19,7 @@ class UpdateChannelMemberRoleRequest:
     * admin: Can manage participants, settings, and content within the channel.
     * moderator: Can moderate conversations and manage basic participant interactions.
     * member: A regular participant with access to send and receive messages.
+    * bot: A bot member (its user_id looks like b-...), as members lists report it.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -1,7 +1,7 @@
 """The Starlette application: routing, the request pipeline, and the handlers.
 
 Routes are built from the operation table, once under ``/api/v2`` and once
-under ``/api/v2/network/{network}`` (networks share the organization's state;
+under ``/network/{network}/api/v2`` (a network's root comes before ``/api/v2``; networks share the organization's state;
 the network is recorded), plus ``POST /oauth/v2/token``.
 
 Pipeline of an API request, in order:
@@ -89,7 +89,7 @@ _UNARCHIVE_200 = {"status": "success", "message": "Operation completed successfu
 _RAW_PATH_SAFE = "/%:@!$&'()*+,;="
 #: The servers of the emulator's copy of the document, by whether the request came under a network.
 _API_PREFIX = "/api/v2"
-_NETWORK_PREFIX = "/api/v2/network/{network}"
+_NETWORK_PREFIX = "/network/{network}/api/v2"
 
 
 class _Exchange:
@@ -247,8 +247,8 @@ class EmulatorApp:
         ]
         routes: list[BaseRoute] = [
             Route("/oauth/v2/token", endpoint=self._token_endpoint, methods=["POST"]),
-            Mount("/api/v2/network/{network}", app=Router(api_routes, redirect_slashes=False)),
-            Mount("/api/v2", app=Router(api_routes, redirect_slashes=False)),
+            Mount(_NETWORK_PREFIX, app=Router(api_routes, redirect_slashes=False)),
+            Mount(_API_PREFIX, app=Router(api_routes, redirect_slashes=False)),
         ]
         app = Starlette(routes=routes, exception_handlers={HTTPException: self._http_error})
         app.router.redirect_slashes = False

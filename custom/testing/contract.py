@@ -3,7 +3,7 @@
 The document bundled with the package (``openapi.yaml`` next to the generated
 ``operation_table``) names Zoho's servers (``https://cliq.zoho.{dc}/api/v2``),
 which no emulator host matches.  :func:`load_contract` validates against a copy
-whose servers are the relative ``/api/v2`` and ``/api/v2/network/{network}``,
+whose servers are the relative ``/api/v2`` and ``/network/{network}/api/v2``,
 and without ``security`` requirements (the emulator checks tokens and scopes
 itself, from the operation table).
 
@@ -128,7 +128,7 @@ def _emulator_document() -> dict[str, Any]:
     document = load_document()
     document["servers"] = [
         {"url": "/api/v2"},
-        {"url": "/api/v2/network/{network}", "variables": {"network": {"default": "network"}}},
+        {"url": "/network/{network}/api/v2", "variables": {"network": {"default": "network"}}},
     ]
     document.pop("security", None)
     for path_item in document.get("paths", {}).values():
@@ -243,7 +243,7 @@ def _response_errors(request: OpenAPIRequest, response: OpenAPIResponse) -> list
 def path_pattern(method: str, raw_path: str) -> str | None:
     """The operation's template under the server prefix of ``raw_path`` (percent-encoded, no query), or ``None``.
 
-    ``/api/v2/network/n1/channels/%2E/members`` -> ``/api/v2/network/n1/channels/{CHANNEL_ID}/members``.
+    ``/network/n1/api/v2/channels/%2E/members`` -> ``/network/n1/api/v2/channels/{CHANNEL_ID}/members``.
     """
     operation = match_operation(method, raw_path)
     if operation is None:
@@ -277,7 +277,7 @@ def check_response(response: httpx.Response) -> None:
     """Raise :class:`ContractViolation` unless ``response`` (to its request) matches the OpenAPI document.
 
     The request must be to a documented operation (under ``/api/v2`` or
-    ``/api/v2/network/{network}``); any other request is itself a violation.
+    ``/network/{network}/api/v2``); any other request is itself a violation.
     """
     request = response.request
     raw_path = request.url.raw_path.partition(b"?")[0].decode("ascii")

@@ -30,8 +30,8 @@ Decisions where the reference is silent (also listed in the package docstring):
   ``#`` is ignored); ``created_*``/``modified_*`` compare whole seconds, strictly;
   ``modified_*`` use ``last_modified_time``, which any change or message
   moves; ``pinned=false`` returns all (as the reference says); no ``status``
-  means every status.  ``order_by`` is one of :data:`ORDERS` (default
-  ``creation_time``, oldest first); other values answer 400.
+  means every status.  ``order_by`` is one of :data:`ORDERS`, the document's
+  ``ChannelOrder`` (default ``+creation_time``, oldest first); other values answer 400.
 * Pagination: ``next_token`` is opaque and signed; it carries the filters and
   order of the first page (parameters sent with it are ignored, except
   ``limit``).  Creation orders page with a cursor on the channel's creation
@@ -71,7 +71,7 @@ from typing import Any
 
 import attrs
 
-from ...models import ChannelLevel, ChannelPermission, ChannelRole, ChannelStatus
+from ...models import ChannelLevel, ChannelOrder, ChannelPermission, ChannelRole, ChannelStatus
 from ..clock import Clock
 from .config import EmulatorConfig
 from .errors import SYNC_LIMIT_CODE, ApiError
@@ -100,16 +100,9 @@ PERMISSION_NAMES: tuple[str, ...] = tuple(
 ROLES: tuple[str, ...] = tuple(role.value for role in ChannelRole)
 LEVELS: tuple[str, ...] = tuple(level.value for level in ChannelLevel)
 STATUSES: tuple[str, ...] = tuple(status.value for status in ChannelStatus)
-ORDERS: tuple[str, ...] = (
-    "creation_time",
-    "-creation_time",
-    "last_modified_time",
-    "-last_modified_time",
-    "name",
-    "-name",
-)
-DEFAULT_ORDER = "creation_time"
-_SEQ_ORDERS = frozenset({"creation_time", "-creation_time"})
+ORDERS: tuple[str, ...] = tuple(order.value for order in ChannelOrder)  # "+creation_time", "-last_modified_time"...
+DEFAULT_ORDER = "+creation_time"
+_SEQ_ORDERS = frozenset({"+creation_time", "-creation_time"})
 
 
 def _perms(*granted: str) -> Mapping[str, bool]:
@@ -636,7 +629,7 @@ class Store:
             self._require_status(channel, ("created",), "given members")
             self._require_permission(channel, actor, "add_participant", "add members")
             added = False
-            for uid in self._resolve_users(body["user_ids"], "user_ids"):
+            for uid in self._members_of(body):
                 if uid not in channel.participants:
                     channel.participants[uid] = "member"
                     channel.departed.discard(uid)
@@ -658,7 +651,7 @@ class Store:
             channel = self._visible_channel(channel_id, actor)
             self._require_status(channel, ("created",), "changed")
             self._require_permission(channel, actor, "remove_participant", "remove members")
-            doomed = [uid for uid in self._resolve_users(body["user_ids"], "user_ids") if uid in channel.participants]
+            doomed = [uid for uid in self._members_of(body) if uid in channel.participants]
             if any(channel.participants[uid] == "super_admin" for uid in doomed) and (
                 channel.participants.get(actor) != "super_admin"
             ):
@@ -899,6 +892,12 @@ class Store:
             return base
         return MappingProxyType({name: bool(update.get(name, base.get(name, False))) for name in PERMISSION_NAMES})
 
+    def _members_of(self, body: Mapping[str, Any]) -> list[str]:
+        """The users an add/remove members body names: ``user_ids`` and/or ``email_ids`` (the document needs one)."""
+        users = self._resolve_users(body.get("user_ids") or (), "user_ids")
+        users += self._resolve_emails(body.get("email_ids") or (), "email_ids")
+        return list(dict.fromkeys(users))
+
     def _resolve_users(self, user_ids: Iterable[Any], field: str) -> list[str]:
         out = []
         for raw in user_ids:
@@ -987,9 +986,7 @@ class Store:
                 yield seqs[index], self._by_seq[seqs[index]]
 
     def _sort_key(self, order: str) -> Any:
-        field = order.lstrip("-")
-        if field == "name":
-            return lambda c: (c.name.casefold(), c.seq)
+        field = order.lstrip("+-")
         if field == "last_modified_time":
             return lambda c: (c.last_modified_time, c.seq)
         return lambda c: c.seq

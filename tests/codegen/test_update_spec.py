@@ -23,6 +23,8 @@ import attrs
 import pytest
 import yaml
 
+from codegen.normalise import dump, normalise_file
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COPIED = ("openapi", "codegen", "custom", "cliq_channels_client", "generator-config.yaml", "pyproject.toml", "Makefile")
 DOCUMENT = Path("openapi/channels.yaml")
@@ -161,7 +163,7 @@ def test_summary_lists_each_change_with_its_breaking_flag(update: Update) -> Non
     assert sorted(change_lines(output)) == sorted(
         [
             "            + added    pin_channel (POST /channels/{CHANNEL_ID}/pin)",
-            "  BREAKING  - removed  list_channels: query parameter 'order_by' (string, optional)",
+            "  BREAKING  - removed  list_channels: query parameter 'order_by' (ChannelOrder, optional)",
             "            ~ changed  ChannelLevel: enum values added: 'announcement'",
             "            + added    Channel.retention_days (integer, optional)",
         ]
@@ -186,7 +188,9 @@ def test_regenerated_package_has_the_new_operation_field_and_enum_value(update: 
     list_channels = (package / "api" / "channels" / "list_channels.py").read_text(encoding="utf-8")
     assert "order_by" not in list_channels
     assert "sync_token" in list_channels
-    assert (package / "openapi.yaml").read_bytes() == update.new_document.read_bytes()
+    # The emulator's copy is the normalised document: download -> ingest -> overlay.
+    normalised = normalise_file(update.new_document, update.repository / "openapi" / "overlay.yaml")
+    assert (package / "openapi.yaml").read_text(encoding="utf-8") == dump(normalised.document)
     assert re.search(r"""^    ["']pin_channel["']: \{$""", (package / "operation_table.py").read_text(), re.MULTILINE)
     assert (package / "custom").is_symlink()
     assert os.readlink(package / "custom") == "../custom"
@@ -202,7 +206,8 @@ def test_custom_layer_works_unchanged_on_the_regenerated_package(update: Update)
     # Whatever of custom/ imported before the update imports after it.
     imported_before = {name for name, outcome in update.before["imports"].items() if outcome == "ok"}
     assert {name: after["imports"][name] for name in imported_before} == dict.fromkeys(imported_before, "ok")
-    assert after["pin"] == ["POST", "/channels/{CHANNEL_ID}/pin", ["ZohoCliq.Channels.UPDATE"], 20]
+    stated = modified_document()["paths"]["/channels/{CHANNEL_ID}/pin"]["post"]["x-zoho-rate-limit"]["threshold"]
+    assert after["pin"] == ["POST", "/channels/{CHANNEL_ID}/pin", ["ZohoCliq.Channels.UPDATE"], stated]
     assert after["matched"] == "pin_channel"
     assert "order_by" not in after["list_channels_query"]
     assert "sync_token" in after["list_channels_query"]
@@ -216,10 +221,12 @@ def test_custom_layer_works_unchanged_on_the_regenerated_package(update: Update)
 def test_failed_generation_restores_the_document_and_leaves_the_package(tmp_path: Path) -> None:
     repository = copy_repository(tmp_path / "repository")
     document = modified_document()
-    # An operation without x-zoho-rate-limit and no document-wide default:
-    # codegen/emit_operation_table.py cannot build its entry.
-    del document["paths"]["/channels/{CHANNEL_ID}/pin"]["post"]["x-zoho-rate-limit"]
-    del document["x-zoho-rate-limit-defaults"]
+    # A response schema the document does not define: the generator fails on it.
+    pin = document["paths"]["/channels/{CHANNEL_ID}/pin"]["post"]
+    pin["responses"]["200"] = {
+        "description": "x",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NoSuchSchema"}}},
+    }
     new_document = tmp_path / "broken.yaml"
     new_document.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     original = (repository / DOCUMENT).read_bytes()
@@ -229,7 +236,7 @@ def test_failed_generation_restores_the_document_and_leaves_the_package(tmp_path
 
     assert completed.returncode == 2
     assert "generation failed; openapi/channels.yaml was restored" in completed.stderr
-    assert "x-zoho-rate-limit" in completed.stderr
+    assert "NoSuchSchema" in completed.stderr
     assert (repository / DOCUMENT).read_bytes() == original
     assert tree_digest(repository / "cliq_channels_client") == package_digest
     assert completed.stdout == ""

@@ -80,7 +80,7 @@ NEGATIVE_CHECKS = [*POSITIVE_CHECKS, negative_data_rejection]
 #: them from ``request.url.path``), so they address another channel.  Both answers still conform.
 UNROUTED = ("\n", "\r", "\t", "%0A", "%0D", "%09")
 #: The emulator serves the API under both servers of the document.
-BASE_PATHS = ("/api/v2", "/api/v2/network/zylker")
+BASE_PATHS = ("/api/v2", "/network/zylker/api/v2")
 
 
 def _negatable(operation_id: str) -> bool:

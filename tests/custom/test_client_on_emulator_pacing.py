@@ -14,13 +14,14 @@ import pytest
 
 from cliq_channels_client import OperationLockedError, ThrottledError
 from cliq_channels_client.api.channels import create_channel, get_channel, list_channels
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.testing import ThrottleNow
 from cliq_channels_client.models import Channel, ChannelLevel, ChannelList, CreateChannelRequest
 from tests.custom.emulator_support import MODES, Target, make_target_fixture, open_target, raises, rate_ratio
 
 shared_target, target = make_target_fixture()
 
-LOCK = 600.0
+LOCK = OPERATIONS_BY_ID["get_channel"].rate_limit.lock  # the operation table's lock period
 RATES: dict[str, float] = {}  # achieved/allowed per run, printed with -s
 
 

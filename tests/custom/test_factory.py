@@ -133,7 +133,7 @@ def test_a_network_prefixes_every_path_and_keeps_pacing_and_validation() -> None
         get_channel.sync("T1", client=client)
         with pytest.raises(CliqValidationError):
             list_channels.sync(client=client, limit=101)
-    assert zoho.requests[0].url.raw_path == b"/api/v2/network/zylker/channels/T1"
+    assert zoho.requests[0].url.raw_path == b"/network/zylker/api/v2/channels/T1"
     assert limiter.keys == [limiter.keys[0]]
     assert limiter.keys[0].endswith(":get_channel")
 
@@ -142,7 +142,7 @@ def test_a_network_name_is_quoted() -> None:
     zoho = FakeZoho()
     with static_client(zoho, network="zylkér~1") as client:
         get_channel.sync("T1", client=client)
-    assert zoho.requests[0].url.raw_path == b"/api/v2/network/zylk%C3%A9r~1/channels/T1"
+    assert zoho.requests[0].url.raw_path == b"/network/zylk%C3%A9r~1/api/v2/channels/T1"
 
 
 @pytest.mark.parametrize("name", ["", "a/b", "..", ".", "a?b", "a#b", "a b", "a%2Fb", "tab\t", "x" * 101])

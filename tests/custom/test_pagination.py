@@ -42,7 +42,7 @@ from cliq_channels_client.custom.errors import (
     is_throttle_response,
 )
 from cliq_channels_client.custom.pagination import ChannelPager, ListCursor, ListFilters, Page, PaginationError
-from cliq_channels_client.models import Channel, ChannelLevel, ChannelList, ChannelStatus
+from cliq_channels_client.models import Channel, ChannelLevel, ChannelList, ChannelOrder, ChannelStatus
 
 BASE_URL = "http://test/api/v2"
 SYNC_LIMIT = 50
@@ -215,7 +215,7 @@ def test_every_filter_is_sent_as_its_query_parameter() -> None:
         chat_ids=("CT_1", "CT_2", "CT_3"),
         team_ids="TM1,TM2",
         created_by="a@zylker.com",
-        order_by="name",
+        order_by=ChannelOrder.CREATION_TIME_DESCENDING,
         pinned=True,
         joined=False,
     )
@@ -233,7 +233,7 @@ def test_every_filter_is_sent_as_its_query_parameter() -> None:
         "chat_ids": "CT_1,CT_2,CT_3",
         "team_ids": "TM1,TM2",
         "created_by": "a@zylker.com",
-        "order_by": "name",
+        "order_by": "-creation_time",
         "pinned": "true",
         "joined": "false",
     }

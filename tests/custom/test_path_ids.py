@@ -169,9 +169,9 @@ async def test_an_empty_path_parameter_is_refused_before_sending_async(operation
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
-        ("PUT", "/api/v2/channels//members//members", ("update_channel_member_role", "CHANNEL_ID")),
-        ("PUT", "/api/v2/network/n1/channels/C1/members//members", ("update_channel_member_role", "USER_ID")),
-        ("PUT", "/api/v2/channels//members/U1/members", ("update_channel_member_role", "CHANNEL_ID")),
+        ("PUT", "/api/v2/channels//members/", ("update_channel_member_role", "CHANNEL_ID")),
+        ("PUT", "/network/n1/api/v2/channels/C1/members/", ("update_channel_member_role", "USER_ID")),
+        ("PUT", "/api/v2/channels//members/U1", ("update_channel_member_role", "CHANNEL_ID")),
         ("post", "/channels//approve", ("approve_channel", "CHANNEL_ID")),
         ("GET", "/api/v2/channels//members", ("get_channel_members", "CHANNEL_ID")),
         ("POST", "/api/v2/bots//associate", ("add_bot_to_channel", "BOT_UNIQUE_NAME")),

@@ -155,7 +155,7 @@ def test_too_many_user_ids(client: Client, recorder: Recorder) -> None:
     refused(
         recorder,
         lambda: add_channel_members.sync(
-            "C1", client=client, body=AddChannelMembersRequest(user_ids=[str(i) for i in range(51)])
+            "C1", client=client, body=AddChannelMembersRequest(user_ids=[str(i) for i in range(101)])
         ),
         operation_id="add_channel_members",
         field="user_ids",
@@ -182,7 +182,7 @@ def test_missing_required_fields(client: Client, recorder: Recorder) -> None:
     assert error.detail == "is required"
     refused(
         recorder,
-        lambda: http.put("/channels/C1/members/U1/members", json={}),
+        lambda: http.put("/channels/C1/members/U1", json={}),
         operation_id="update_channel_member_role",
         field="role",
         rule="required",
@@ -372,7 +372,7 @@ def test_a_repeated_query_parameter_is_refused(client: Client, recorder: Recorde
     )
 
 
-@pytest.mark.parametrize("name", ["name", "channel_ids", "chat_ids", "team_ids", "created_by", "order_by"])
+@pytest.mark.parametrize("name", ["name", "channel_ids", "chat_ids", "team_ids", "created_by"])
 def test_an_empty_query_value_is_refused(client: Client, recorder: Recorder, name: str) -> None:
     """OpenAPI's allowEmptyValue defaults to false: the server answers ``?name=`` with 400."""
     error = refused(
@@ -385,7 +385,9 @@ def test_an_empty_query_value_is_refused(client: Client, recorder: Recorder, nam
     assert "empty" in error.detail
 
 
-@pytest.mark.parametrize("query", ["name=", "limit=", "sync_token=&limit=5", "next_token", "status=", "pinned="])
+@pytest.mark.parametrize(
+    "query", ["name=", "limit=", "sync_token=&limit=5", "next_token", "status=", "pinned=", "order_by="]
+)
 def test_an_empty_query_value_is_refused_whatever_its_type(client: Client, recorder: Recorder, query: str) -> None:
     name = next(part.partition("=")[0] for part in query.split("&") if not part.partition("=")[2])
     refused(

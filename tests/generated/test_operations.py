@@ -155,14 +155,14 @@ def test_path_parameters_are_percent_encoded(router: respx.MockRouter) -> None:
         )
     first, second = (call.request.url.raw_path.decode("ascii") for call in route.calls)
     assert first == f"{BASE_PATH}/channels/T40%2F..%2F1%202"
-    assert second == f"{BASE_PATH}/channels/T4000000040005/members/a%2Fb%3Fc%23d/members"
+    assert second == f"{BASE_PATH}/channels/T4000000040005/members/a%2Fb%3Fc%23d"
 
 
 def test_network_server_prefix_reaches_the_same_operations(router: respx.MockRouter) -> None:
-    """The document's second server: every path below /api/v2/network/{network}."""
+    """The document's second server: every path below /network/{network}/api/v2."""
     route = router.route().mock(return_value=httpx.Response(200, json={"channels": []}))
     network_client = AuthenticatedClient(
-        base_url="https://cliq.zoho.eu/api/v2/network/zylker-partners",
+        base_url="https://cliq.zoho.eu/network/zylker-partners/api/v2",
         token="t",
         prefix="Zoho-oauthtoken",
     )
@@ -170,7 +170,7 @@ def test_network_server_prefix_reaches_the_same_operations(router: respx.MockRou
         parsed = list_channels.sync(client=network_client, limit=5)
     request = route.calls.last.request
     assert request.url.host == "cliq.zoho.eu"
-    assert request.url.raw_path == b"/api/v2/network/zylker-partners/channels?limit=5"
+    assert request.url.raw_path == b"/network/zylker-partners/api/v2/channels?limit=5"
     assert request.headers["Authorization"] == "Zoho-oauthtoken t"
     assert parsed is not None
     assert parsed.to_dict() == {"channels": []}

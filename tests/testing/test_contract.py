@@ -56,7 +56,7 @@ def test_every_operation_answers_within_the_document(api: Api) -> None:
     call("PUT", f"/channels/{cid}", json={"description": "d"})
     call("POST", f"/channels/{cid}/members", json={"user_ids": [scott.user_id]})
     call("GET", f"/channels/{cid}/members")
-    call("PUT", f"/channels/{cid}/members/{scott.user_id}/members", json={"role": "moderator"})
+    call("PUT", f"/channels/{cid}/members/{scott.user_id}", json={"role": "moderator"})
     call("POST", "/bots/helper/associate", json={"channel_unique_name": channel["unique_name"]})
     call("DELETE", f"/channels/{cid}/members", json={"user_ids": [scott.user_id]})
     call("POST", f"/channels/{org['channel_id']}/leave")

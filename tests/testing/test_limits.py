@@ -1,4 +1,4 @@
-"""Rate limits (20 per rolling minute, then a 10-minute lock) and the token endpoint, driven by a FakeClock."""
+"""Rate limits (the operation table's threshold per rolling minute, then its lock) and the token endpoint."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from cliq_channels_client.custom.testing import CliqEmulator, Credentials, finge
 from .conftest import Api
 
 RULE = OPERATIONS_BY_ID["get_channel"].rate_limit
+HALF = RULE.threshold // 2
+LIST_THRESHOLD = OPERATIONS_BY_ID["list_channels"].rate_limit.threshold
 ACCESS_DENIED = {
     "error": "Access Denied",
     "error_description": "You have made too many requests continuously. Please try again after some time.",
@@ -27,20 +29,21 @@ def _exhaust(api: Api, path: str, n: int = RULE.threshold) -> None:
         assert api.get(path).status_code == 200, i
 
 
-def test_the_21st_request_in_a_minute_is_throttled_and_locks_for_10_minutes(api: Api, clock: FakeClock) -> None:
-    assert (RULE.threshold, RULE.window, RULE.lock) == (20, 60.0, 600.0)
+def test_one_request_over_the_threshold_is_throttled_and_locks_the_operation(api: Api, clock: FakeClock) -> None:
+    lock = int(RULE.lock)  # from the operation table
+    assert RULE.window == 60.0
     cid = api.emu.seed_channels(1)[0]
     _exhaust(api, f"/channels/{cid}")
     throttled = api.get(f"/channels/{cid}")
     assert throttled.status_code == 429
     assert throttled.json() == {"message": "Too many requests within a certain time frame."}
-    assert throttled.headers["Retry-After"] == "600"
-    assert api.emu.locked_until("get_channel") == clock.now() + 600
+    assert throttled.headers["Retry-After"] == str(lock)
+    assert api.emu.locked_until("get_channel") == clock.now() + lock
     # other operations and other users are not locked
     assert api.get(f"/channels/{cid}/members").status_code == 200
     assert api.as_user(api.emu.create_user("Other")).get(f"/channels/{cid}").status_code == 200
     # still locked just before the lock ends; calls during the lock neither count nor extend it
-    clock.advance(599)
+    clock.advance(lock - 1)
     locked = api.get(f"/channels/{cid}")
     assert locked.status_code == 429
     assert locked.headers["Retry-After"] == "1"
@@ -50,22 +53,23 @@ def test_the_21st_request_in_a_minute_is_throttled_and_locks_for_10_minutes(api:
 
 
 def test_the_window_rolls(local: Api, clock: FakeClock) -> None:
+    assert RULE.threshold == 2 * HALF
     cid = local.emu.seed_channels(1)[0]
-    for _ in range(10):
+    for _ in range(HALF):
         assert local.get(f"/channels/{cid}").status_code == 200
     clock.advance(30)
-    for _ in range(10):
+    for _ in range(HALF):
         assert local.get(f"/channels/{cid}").status_code == 200
-    clock.advance(29.9)  # the first ten are 59.9 s old: still in the window
+    clock.advance(29.9)  # the first half are 59.9 s old: still in the window
     assert local.get(f"/channels/{cid}").status_code == 429
     local.emu.reset_limits()
-    for _ in range(10):
+    for _ in range(HALF):
         assert local.get(f"/channels/{cid}").status_code == 200
     clock.advance(30)
-    for _ in range(10):
+    for _ in range(HALF):
         assert local.get(f"/channels/{cid}").status_code == 200
-    clock.advance(30)  # the first ten are exactly 60 s old: out of the window
-    for _ in range(10):
+    clock.advance(30)  # the first half are exactly 60 s old: out of the window
+    for _ in range(HALF):
         assert local.get(f"/channels/{cid}").status_code == 200
     assert local.get(f"/channels/{cid}").status_code == 429
 
@@ -79,7 +83,7 @@ def test_throttle_may_answer_zohos_http_400(clock: FakeClock) -> None:
             transport=emu.transport(), base_url=emu.api_base_url, headers={"Authorization": f"Zoho-oauthtoken {token}"}
         ) as http,
     ):
-        for _ in range(20):
+        for _ in range(LIST_THRESHOLD):
             assert http.get("/channels").status_code == 200
         throttled = http.get("/channels")
         assert throttled.status_code == 400
@@ -88,7 +92,7 @@ def test_throttle_may_answer_zohos_http_400(clock: FakeClock) -> None:
 
 
 def test_invalid_requests_count_but_unauthenticated_ones_do_not(local: Api) -> None:
-    for _ in range(20):
+    for _ in range(LIST_THRESHOLD):
         assert local.get("/channels", params={"limit": 0}).status_code == 400
         assert local.get("/channels", headers={"Authorization": "Zoho-oauthtoken bad"}).status_code == 401
     assert local.get("/channels").status_code == 429

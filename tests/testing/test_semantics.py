@@ -70,7 +70,7 @@ def test_roles_act_through_the_permission_objects(local: Api) -> None:
     last_one_leaving = local.post(f"/channels/{cid}/leave")
     assert last_one_leaving.status_code == 400
     assert "last super_admin" in last_one_leaving.json()["message"]
-    local.put(f"/channels/{cid}/members/{moderator.user_id}/members", json={"role": "super_admin"})
+    local.put(f"/channels/{cid}/members/{moderator.user_id}", json={"role": "super_admin"})
     assert local.delete(f"/channels/{cid}/members", json={"user_ids": [me]}).status_code == 204
     assert emu.channel_members(cid)[moderator.user_id] == "super_admin"
 

@@ -117,7 +117,11 @@ def sync_detailed(
 
     Args:
         channel_id (str):
-        body (AddChannelMembersRequest):
+        body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
+            download's request
+            description "using their user IDs or email addresses"; two third-party
+            clients send email_ids).  At most 100 per request: the reference says 50,
+            the download 100; validation refuses only what every source forbids.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +155,11 @@ def sync(
 
     Args:
         channel_id (str):
-        body (AddChannelMembersRequest):
+        body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
+            download's request
+            description "using their user IDs or email addresses"; two third-party
+            clients send email_ids).  At most 100 per request: the reference says 50,
+            the download 100; validation refuses only what every source forbids.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +188,11 @@ async def asyncio_detailed(
 
     Args:
         channel_id (str):
-        body (AddChannelMembersRequest):
+        body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
+            download's request
+            description "using their user IDs or email addresses"; two third-party
+            clients send email_ids).  At most 100 per request: the reference says 50,
+            the download 100; validation refuses only what every source forbids.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,7 +224,11 @@ async def asyncio(
 
     Args:
         channel_id (str):
-        body (AddChannelMembersRequest):
+        body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
+            download's request
+            description "using their user IDs or email addresses"; two third-party
+            clients send email_ids).  At most 100 per request: the reference says 50,
+            the download 100; validation refuses only what every source forbids.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

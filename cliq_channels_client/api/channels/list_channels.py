@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.channel_level import ChannelLevel
 from ...models.channel_list import ChannelList
+from ...models.channel_order import ChannelOrder
 from ...models.channel_status import ChannelStatus
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
@@ -27,7 +28,7 @@ def _get_kwargs(
     chat_ids: str | Unset = UNSET,
     team_ids: str | Unset = UNSET,
     created_by: str | Unset = UNSET,
-    order_by: str | Unset = UNSET,
+    order_by: ChannelOrder | Unset = UNSET,
     next_token: str | Unset = UNSET,
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
@@ -80,7 +81,11 @@ def _get_kwargs(
 
     params["created_by"] = created_by
 
-    params["order_by"] = order_by
+    json_order_by: str | Unset = UNSET
+    if not isinstance(order_by, Unset):
+        json_order_by = order_by.value
+
+    params["order_by"] = json_order_by
 
     params["next_token"] = next_token
 
@@ -181,7 +186,7 @@ def sync_detailed(
     chat_ids: str | Unset = UNSET,
     team_ids: str | Unset = UNSET,
     created_by: str | Unset = UNSET,
-    order_by: str | Unset = UNSET,
+    order_by: ChannelOrder | Unset = UNSET,
     next_token: str | Unset = UNSET,
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
@@ -203,6 +208,8 @@ def sync_detailed(
             * team: Restricted to members of a specific team or department.
             * private: Invite-only channel visible only to its participants.
             * external: Includes users outside the organization (guests or external collaborators).
+            * personal: Appears in list results (source: Zoho's download, get-all-channels-
+            response.level).
         modified_before (datetime.datetime | Unset):
         modified_after (datetime.datetime | Unset):
         created_before (datetime.datetime | Unset):
@@ -211,7 +218,12 @@ def sync_detailed(
         chat_ids (str | Unset):
         team_ids (str | Unset):
         created_by (str | Unset):
-        order_by (str | Unset):
+        order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
+            list_channels order_by enum).
+            * +last_modified_time: by last modified time, ascending.
+            * -last_modified_time: by last modified time, descending.
+            * +creation_time: by creation time, ascending.
+            * -creation_time: by creation time, descending.
         next_token (str | Unset):
         sync_token (str | Unset):
         pinned (bool | Unset):
@@ -267,7 +279,7 @@ def sync(
     chat_ids: str | Unset = UNSET,
     team_ids: str | Unset = UNSET,
     created_by: str | Unset = UNSET,
-    order_by: str | Unset = UNSET,
+    order_by: ChannelOrder | Unset = UNSET,
     next_token: str | Unset = UNSET,
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
@@ -289,6 +301,8 @@ def sync(
             * team: Restricted to members of a specific team or department.
             * private: Invite-only channel visible only to its participants.
             * external: Includes users outside the organization (guests or external collaborators).
+            * personal: Appears in list results (source: Zoho's download, get-all-channels-
+            response.level).
         modified_before (datetime.datetime | Unset):
         modified_after (datetime.datetime | Unset):
         created_before (datetime.datetime | Unset):
@@ -297,7 +311,12 @@ def sync(
         chat_ids (str | Unset):
         team_ids (str | Unset):
         created_by (str | Unset):
-        order_by (str | Unset):
+        order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
+            list_channels order_by enum).
+            * +last_modified_time: by last modified time, ascending.
+            * -last_modified_time: by last modified time, descending.
+            * +creation_time: by creation time, ascending.
+            * -creation_time: by creation time, descending.
         next_token (str | Unset):
         sync_token (str | Unset):
         pinned (bool | Unset):
@@ -348,7 +367,7 @@ async def asyncio_detailed(
     chat_ids: str | Unset = UNSET,
     team_ids: str | Unset = UNSET,
     created_by: str | Unset = UNSET,
-    order_by: str | Unset = UNSET,
+    order_by: ChannelOrder | Unset = UNSET,
     next_token: str | Unset = UNSET,
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
@@ -370,6 +389,8 @@ async def asyncio_detailed(
             * team: Restricted to members of a specific team or department.
             * private: Invite-only channel visible only to its participants.
             * external: Includes users outside the organization (guests or external collaborators).
+            * personal: Appears in list results (source: Zoho's download, get-all-channels-
+            response.level).
         modified_before (datetime.datetime | Unset):
         modified_after (datetime.datetime | Unset):
         created_before (datetime.datetime | Unset):
@@ -378,7 +399,12 @@ async def asyncio_detailed(
         chat_ids (str | Unset):
         team_ids (str | Unset):
         created_by (str | Unset):
-        order_by (str | Unset):
+        order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
+            list_channels order_by enum).
+            * +last_modified_time: by last modified time, ascending.
+            * -last_modified_time: by last modified time, descending.
+            * +creation_time: by creation time, ascending.
+            * -creation_time: by creation time, descending.
         next_token (str | Unset):
         sync_token (str | Unset):
         pinned (bool | Unset):
@@ -432,7 +458,7 @@ async def asyncio(
     chat_ids: str | Unset = UNSET,
     team_ids: str | Unset = UNSET,
     created_by: str | Unset = UNSET,
-    order_by: str | Unset = UNSET,
+    order_by: ChannelOrder | Unset = UNSET,
     next_token: str | Unset = UNSET,
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
@@ -454,6 +480,8 @@ async def asyncio(
             * team: Restricted to members of a specific team or department.
             * private: Invite-only channel visible only to its participants.
             * external: Includes users outside the organization (guests or external collaborators).
+            * personal: Appears in list results (source: Zoho's download, get-all-channels-
+            response.level).
         modified_before (datetime.datetime | Unset):
         modified_after (datetime.datetime | Unset):
         created_before (datetime.datetime | Unset):
@@ -462,7 +490,12 @@ async def asyncio(
         chat_ids (str | Unset):
         team_ids (str | Unset):
         created_by (str | Unset):
-        order_by (str | Unset):
+        order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
+            list_channels order_by enum).
+            * +last_modified_time: by last modified time, ascending.
+            * -last_modified_time: by last modified time, descending.
+            * +creation_time: by creation time, ascending.
+            * -creation_time: by creation time, descending.
         next_token (str | Unset):
         sync_token (str | Unset):
         pinned (bool | Unset):

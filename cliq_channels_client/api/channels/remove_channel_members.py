@@ -117,7 +117,8 @@ def sync_detailed(
 
     Args:
         channel_id (str):
-        body (RemoveChannelMembersRequest):
+        body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
+            as for AddChannelMembersRequest).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -151,7 +152,8 @@ def sync(
 
     Args:
         channel_id (str):
-        body (RemoveChannelMembersRequest):
+        body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
+            as for AddChannelMembersRequest).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +182,8 @@ async def asyncio_detailed(
 
     Args:
         channel_id (str):
-        body (RemoveChannelMembersRequest):
+        body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
+            as for AddChannelMembersRequest).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,7 +215,8 @@ async def asyncio(
 
     Args:
         channel_id (str):
-        body (RemoveChannelMembersRequest):
+        body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
+            as for AddChannelMembersRequest).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

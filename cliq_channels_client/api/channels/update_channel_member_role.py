@@ -29,7 +29,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "put",
-        "url": "/channels/{channel_id}/members/{user_id}/members".format(
+        "url": "/channels/{channel_id}/members/{user_id}".format(
             channel_id=_path_segment(channel_id),
             user_id=_path_segment(user_id),
         ),

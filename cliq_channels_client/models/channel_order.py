@@ -1,0 +1,33 @@
+from enum import StrEnum
+
+
+class ChannelOrder(StrEnum):
+    """String enum that keeps values it does not know.
+
+    Servers add enum values before clients learn them.  Instead of raising
+    ``ValueError``, an unknown value becomes a pseudo-member named ``UNKNOWN``
+    whose ``.value`` is exactly what the server sent (so it round-trips through
+    ``to_dict``) and whose ``is_known`` is ``False``.
+    """
+
+    CREATION_TIME_ASCENDING = "+creation_time"
+    CREATION_TIME_DESCENDING = "-creation_time"
+    LAST_MODIFIED_TIME_ASCENDING = "+last_modified_time"
+    LAST_MODIFIED_TIME_DESCENDING = "-last_modified_time"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def is_known(self) -> bool:
+        """``False`` for a value this client's OpenAPI document did not list."""
+        return self._value_ in type(self)._value2member_map_
+
+    @classmethod
+    def _missing_(cls, value: object) -> "ChannelOrder | None":
+        if not isinstance(value, str):
+            return None
+        pseudo_member = str.__new__(cls, value)
+        pseudo_member._name_ = "UNKNOWN"
+        pseudo_member._value_ = value
+        return pseudo_member
