@@ -354,6 +354,10 @@ class ChannelPager:
             {key: value for key, value in query.items() if value is not None}, cursor or ListCursor(), max_pages
         )
 
+    def __repr__(self) -> str:
+        filters = ", ".join(f"{key}={value!r}" for key, value in self._state.query.items())
+        return f"ChannelPager({filters}, cursor={str(self.cursor)!r}, pages_fetched={self.pages_fetched})"
+
     @property
     def cursor(self) -> ListCursor:
         """Resume point: the first channel not yet handed out (persist ``str(pager.cursor)``)."""

@@ -3,11 +3,12 @@
 Generated from ``codegen/templates/api_init.py.jinja``; never edit by hand.
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["document", "path_segment"]
+__all__ = ["document", "path_segment", "require_aware"]
 
 
 def path_segment(operation_id: str, name: str, value: object) -> str:
@@ -29,10 +30,25 @@ def path_segment(operation_id: str, name: str, value: object) -> str:
     return segment
 
 
+def require_aware(operation_id: str, field: str, value: object) -> None:
+    """Refuse a naive ``datetime``: sent without an offset, the server would read it in its own time zone."""
+    if isinstance(value, datetime.datetime) and value.utcoffset() is None:
+        raise _invalid_field(
+            operation_id,
+            field,
+            "format",
+            "must be a timezone-aware datetime (e.g. datetime.now(timezone.utc)); a naive one has no offset to send",
+        )
+
+
 def _invalid(operation_id: str, name: str, rule: str, detail: str) -> Exception:
+    return _invalid_field(operation_id, f"path.{name}", rule, detail)
+
+
+def _invalid_field(operation_id: str, field: str, rule: str, detail: str) -> Exception:
     from ..custom.errors import CliqValidationError
 
-    return CliqValidationError(operation_id=operation_id, field=f"path.{name}", rule=rule, detail=detail)
+    return CliqValidationError(operation_id=operation_id, field=field, rule=rule, detail=detail)
 
 
 def document(operation_id: str, *functions: Callable[..., Any]) -> None:

@@ -12,7 +12,7 @@ from ...models.channel_list import ChannelList
 from ...models.channel_status import ChannelStatus
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
-from .. import document
+from .. import document, require_aware
 
 _OPERATION_ID = "list_channels"
 
@@ -56,21 +56,25 @@ def _get_kwargs(
 
     params["level"] = json_level
 
+    require_aware(_OPERATION_ID, "query.modified_before", modified_before)
     json_modified_before: str | Unset = UNSET
     if not isinstance(modified_before, Unset):
         json_modified_before = modified_before.isoformat()
     params["modified_before"] = json_modified_before
 
+    require_aware(_OPERATION_ID, "query.modified_after", modified_after)
     json_modified_after: str | Unset = UNSET
     if not isinstance(modified_after, Unset):
         json_modified_after = modified_after.isoformat()
     params["modified_after"] = json_modified_after
 
+    require_aware(_OPERATION_ID, "query.created_before", created_before)
     json_created_before: str | Unset = UNSET
     if not isinstance(created_before, Unset):
         json_created_before = created_before.isoformat()
     params["created_before"] = json_created_before
 
+    require_aware(_OPERATION_ID, "query.created_after", created_after)
     json_created_after: str | Unset = UNSET
     if not isinstance(created_after, Unset):
         json_created_after = created_after.isoformat()
