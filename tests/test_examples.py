@@ -379,3 +379,24 @@ async def test_real_zoho_flows_against_the_emulator(
     assert out.count("cleaned up: deleted") == 2
     assert emu.channel_count() == 120
     assert emu.count(status=429) == 0
+
+
+def test_the_typed_application_runs_on_the_emulator() -> None:
+    """examples/typed_app.py: written from the README, checked by mypy --strict and pyright in `make typecheck`."""
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / "typed_app.py")], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "(private, created)" in out
+    assert out.count("\nmember ") == 3
+    assert "recent T" in out
+    assert "sync 1: 1 channels, full=True" in out
+    assert "sync 2: 0 changed" in out
+    assert "not found: HTTP 404 get_channel" in out
+    assert "refused: path.CHANNEL_ID (minLength)" in out
+
+
+def test_the_typed_application_needs_no_cast_assert_or_ignore() -> None:
+    source = (EXAMPLES / "typed_app.py").read_text(encoding="utf-8")
+    code = source.split('"""', 2)[2]  # after the module docstring, which names them
+    for forbidden in ("cast(", "assert ", "type: ignore", "pyright: ignore", "isinstance("):
+        assert forbidden not in code, forbidden
