@@ -400,3 +400,33 @@ def test_the_typed_application_needs_no_cast_assert_or_ignore() -> None:
     code = source.split('"""', 2)[2]  # after the module docstring, which names them
     for forbidden in ("cast(", "assert ", "type: ignore", "pyright: ignore", "isinstance("):
         assert forbidden not in code, forbidden
+
+
+def test_the_readme_quick_start_type_checks_without_casts(tmp_path: Path) -> None:
+    """The README's first Python block, as a user would paste it: clean under mypy --strict and pyright."""
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "cast(" not in quick_start
+    assert "type: ignore" not in quick_start
+    app = tmp_path / "quick_start.py"
+    app.write_text(
+        quick_start.replace("anyio.run(main, None)", "if __name__ == '__main__':\n    anyio.run(main, None)")
+    )
+    bin_dir = Path(sys.executable).parent
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    pyright = subprocess.run(
+        [str(bin_dir / "basedpyright"), "--level", "error", "--pythonpath", sys.executable, str(app)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert pyright.returncode == 0, pyright.stdout
+    assert "0 errors" in pyright.stdout
