@@ -1,10 +1,14 @@
 """A client library for accessing Zoho Cliq Channels"""
 
+import os
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .client import AuthenticatedClient as AuthenticatedClient
 from .client import Client as Client
+
+if not os.path.isdir(os.path.join(__path__[0], "custom")):  # a checkout without symbolic links
+    __path__.append(os.path.dirname(__path__[0]))
 
 #: The distribution's version (``generator-config.yaml`` ``package_version_override``; pyproject reads it here).
 __version__ = "0.1.0"
