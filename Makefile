@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy cliq_channels_client/custom cliq_channels_client/testing.py codegen examples benchmarks tests
+	@# pyright's view of the public surface, as a user's IDE sees it (no casts, asserts or ignores allowed there)
+	$(BIN)/basedpyright --level error examples/typed_app.py
 
 ## Regenerate cliq_channels_client/ from openapi/: download -> ingest -> overlay -> generator (never edit it by hand).
 generate: $(STAMP)

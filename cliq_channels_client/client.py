@@ -41,6 +41,10 @@ class Client:
     _client: httpx.Client | None = field(default=None, init=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False)
 
+    def __repr__(self) -> str:
+        """Short, and free of headers and httpx objects, so it can go in logs."""
+        return f"{type(self).__name__}(base_url={self._base_url!r}, timeout={self._timeout!r})"
+
     def with_headers(self, headers: dict[str, str]) -> "Client":
         """Get a new client matching this one with additional headers"""
         if self._client is not None:
@@ -170,6 +174,10 @@ class AuthenticatedClient:
     """The prefix to use for the Authorization header"""
     auth_header_name: str = "Authorization"
     """The name of the Authorization header"""
+
+    def __repr__(self) -> str:
+        """Short, and free of headers and httpx objects, so it can go in logs."""
+        return f"{type(self).__name__}(base_url={self._base_url!r}, timeout={self._timeout!r})"
 
     def with_headers(self, headers: dict[str, str]) -> "AuthenticatedClient":
         """Get a new client matching this one with additional headers"""

@@ -1,16 +1,9 @@
-"""Contains shared errors types that can be raised from API functions"""
+"""Errors raised by the API functions: the SDK's one hierarchy (``cliq_channels_client.CliqError``).
 
+``UnexpectedStatus`` is upstream's name for a status the document does not list;
+here it is :class:`~cliq_channels_client.UnexpectedStatusError`, a ``CliqAPIError``.
+"""
 
-class UnexpectedStatus(Exception):
-    """Raised by api functions when the response status an undocumented status and Client.raise_on_unexpected_status is True"""
-
-    def __init__(self, status_code: int, content: bytes):
-        self.status_code = status_code
-        self.content = content
-
-        super().__init__(
-            f"Unexpected status code: {status_code}\n\nResponse content:\n{content.decode(errors='ignore')}"
-        )
-
+from .custom.errors import UnexpectedStatusError as UnexpectedStatus
 
 __all__ = ["UnexpectedStatus"]

@@ -1,271 +1,155 @@
-"""The hand-written layer of cliq_channels_client.
+"""The hand-written layer of cliq_channels_client, and its public names.
 
-This directory is served as ``cliq_channels_client.custom`` (a link that
-``make generate`` creates inside the generated package) and its public names
-are re-exported, lazily, from ``cliq_channels_client`` itself.  Regeneration
-never touches it.  Every import here is relative, so the package can be
-vendored under another name.
+This directory is served as ``cliq_channels_client.custom`` (see
+``codegen/templates/custom_shim.py.jinja``) and its public names are
+re-exported, lazily, from ``cliq_channels_client`` itself.  Regeneration never
+touches it.  Every import here is relative, so the package can be vendored
+under another name.
+
+The ``if TYPE_CHECKING:`` block below is the one list of public names: type
+checkers read its imports (``X as X``: re-exported), and at run time
+:func:`_exports` reads the same statements from this file's source to serve
+each name from its module on first use -- the "lazy loading from a stub"
+pattern of Scientific Python's SPEC 1 (``lazy_loader.attach_stub``), without
+the dependency.  Adding a public name is one line there.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import ast as _ast
+import typing as _typing
+from importlib import import_module as _import_module
+from pathlib import Path as _Path
 
-# public name -> submodule of this package that defines it (imported on first use)
-_EXPORTS: dict[str, str] = {
-    # clock
-    "Clock": "clock",
-    "FakeClock": "clock",
-    "SYSTEM_CLOCK": "clock",
-    "SystemClock": "clock",
-    # errors
-    "AuthenticationError": "errors",
-    "BackendUnavailableError": "errors",
-    "BadRequestError": "errors",
-    "CliqAPIError": "errors",
-    "CliqError": "errors",
-    "CliqTransportError": "errors",
-    "CliqValidationError": "errors",
-    "InternalServerError": "errors",
-    "MalformedResponseError": "errors",
-    "MethodNotAllowedError": "errors",
-    "NotAcceptableError": "errors",
-    "NotFoundError": "errors",
-    "OperationLockedError": "errors",
-    "PermissionDeniedError": "errors",
-    "RateLimitError": "errors",
-    "RateLimitWaitExceededError": "errors",
-    "ServerError": "errors",
-    "ThrottledError": "errors",
-    "TokenRefreshError": "errors",
-    # operations
-    "OPERATIONS_BY_ID": "operations",
-    "Operation": "operations",
-    "RateLimitRule": "operations",
-    "match_operation": "operations",
-    # data_centres
-    "DATA_CENTRES": "data_centres",
-    "DATA_CENTRE_ALIASES": "data_centres",
-    "DataCentre": "data_centres",
-    "cliq_origin_for_api_domain": "data_centres",
-    "data_centre": "data_centres",
-    # tokens
-    "FileTokenStore": "tokens",
-    "MemoryTokenStore": "tokens",
-    "Token": "tokens",
-    "TokenState": "tokens",
-    "TokenStore": "tokens",
-    # auth
-    "StaticTokenAuth": "auth",
-    "ZohoOAuth": "auth",
-    # ratelimit
-    "LocalRateLimiter": "ratelimit",
-    "RateLimiter": "ratelimit",
-    "UnlimitedRateLimiter": "ratelimit",
-    # retry
-    "RetryPolicy": "retry",
-    # validation
-    "validate_request": "validation",
-    # observability
-    "ClientHooks": "observability",
-    "ErrorEvent": "observability",
-    "RateLimitWaitEvent": "observability",
-    "RequestEvent": "observability",
-    "ResponseEvent": "observability",
-    "RetryEvent": "observability",
-    "ThrottleEvent": "observability",
-    "TokenRefreshEvent": "observability",
-    # transport
-    "CliqTransport": "transport",
-    # factory
-    "create_client": "factory",
-    # pagination
-    "ChannelPager": "pagination",
-    "ListCursor": "pagination",
-    "ListFilters": "pagination",
-    "Page": "pagination",
-    "PaginationError": "pagination",
-    # redis_backend, redis_store, redis_limiter (the [redis] extra; imported only when used)
-    "RedisBackend": "redis_backend",
-    "RedisTokenStore": "redis_store",
-    "RedisRateLimiter": "redis_limiter",
-    # sync
-    "ChannelSync": "sync",
-    "ResyncReason": "sync",
-    "SyncResult": "sync",
-}
-
-# Literal, so type checkers see the names; tests/custom/test_exports.py keeps it equal to _EXPORTS.
-__all__ = [
-    "DATA_CENTRES",
-    "DATA_CENTRE_ALIASES",
-    "OPERATIONS_BY_ID",
-    "SYSTEM_CLOCK",
-    "AuthenticationError",
-    "BackendUnavailableError",
-    "BadRequestError",
-    "ChannelPager",
-    "ChannelSync",
-    "ClientHooks",
-    "CliqAPIError",
-    "CliqError",
-    "CliqTransport",
-    "CliqTransportError",
-    "CliqValidationError",
-    "Clock",
-    "DataCentre",
-    "ErrorEvent",
-    "FakeClock",
-    "FileTokenStore",
-    "InternalServerError",
-    "ListCursor",
-    "ListFilters",
-    "LocalRateLimiter",
-    "MalformedResponseError",
-    "MemoryTokenStore",
-    "MethodNotAllowedError",
-    "NotAcceptableError",
-    "NotFoundError",
-    "Operation",
-    "OperationLockedError",
-    "Page",
-    "PaginationError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RateLimitRule",
-    "RateLimitWaitEvent",
-    "RateLimitWaitExceededError",
-    "RateLimiter",
-    "RedisBackend",
-    "RedisRateLimiter",
-    "RedisTokenStore",
-    "RequestEvent",
-    "ResponseEvent",
-    "ResyncReason",
-    "RetryEvent",
-    "RetryPolicy",
-    "ServerError",
-    "StaticTokenAuth",
-    "SyncResult",
-    "SystemClock",
-    "ThrottleEvent",
-    "ThrottledError",
-    "Token",
-    "TokenRefreshError",
-    "TokenRefreshEvent",
-    "TokenState",
-    "TokenStore",
-    "UnlimitedRateLimiter",
-    "ZohoOAuth",
-    "cliq_origin_for_api_domain",
-    "create_client",
-    "data_centre",
-    "match_operation",
-    "validate_request",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module_name}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-if TYPE_CHECKING:  # the names above, for type checkers and IDEs
+if _typing.TYPE_CHECKING:  # the public names: one line each, read at run time by _exports()
     from .auth import (
-        StaticTokenAuth,
-        ZohoOAuth,
+        StaticTokenAuth as StaticTokenAuth,
+        ZohoOAuth as ZohoOAuth,
     )
     from .clock import (
-        SYSTEM_CLOCK,
-        Clock,
-        FakeClock,
-        SystemClock,
+        SYSTEM_CLOCK as SYSTEM_CLOCK,
+        Clock as Clock,
+        FakeClock as FakeClock,
+        SystemClock as SystemClock,
     )
     from .data_centres import (
-        DATA_CENTRE_ALIASES,
-        DATA_CENTRES,
-        DataCentre,
-        cliq_origin_for_api_domain,
-        data_centre,
+        DATA_CENTRE_ALIASES as DATA_CENTRE_ALIASES,
+        DATA_CENTRES as DATA_CENTRES,
+        DataCentre as DataCentre,
+        cliq_origin_for_api_domain as cliq_origin_for_api_domain,
+        data_centre as data_centre,
     )
     from .errors import (
-        AuthenticationError,
-        BackendUnavailableError,
-        BadRequestError,
-        CliqAPIError,
-        CliqError,
-        CliqTransportError,
-        CliqValidationError,
-        InternalServerError,
-        MalformedResponseError,
-        MethodNotAllowedError,
-        NotAcceptableError,
-        NotFoundError,
-        OperationLockedError,
-        PermissionDeniedError,
-        RateLimitError,
-        RateLimitWaitExceededError,
-        ServerError,
-        ThrottledError,
-        TokenRefreshError,
+        AuthenticationError as AuthenticationError,
+        BackendUnavailableError as BackendUnavailableError,
+        BadRequestError as BadRequestError,
+        CliqAPIError as CliqAPIError,
+        CliqError as CliqError,
+        CliqTransportError as CliqTransportError,
+        CliqValidationError as CliqValidationError,
+        InternalServerError as InternalServerError,
+        MalformedResponseError as MalformedResponseError,
+        MethodNotAllowedError as MethodNotAllowedError,
+        NotAcceptableError as NotAcceptableError,
+        NotFoundError as NotFoundError,
+        OperationLockedError as OperationLockedError,
+        PermissionDeniedError as PermissionDeniedError,
+        RateLimitError as RateLimitError,
+        RateLimitWaitExceededError as RateLimitWaitExceededError,
+        ServerError as ServerError,
+        ThrottledError as ThrottledError,
+        TokenRefreshError as TokenRefreshError,
+        UnexpectedStatusError as UnexpectedStatusError,
     )
     from .factory import (
-        create_client,
+        create_client as create_client,
     )
     from .observability import (
-        ClientHooks,
-        ErrorEvent,
-        RateLimitWaitEvent,
-        RequestEvent,
-        ResponseEvent,
-        RetryEvent,
-        ThrottleEvent,
-        TokenRefreshEvent,
+        ClientHooks as ClientHooks,
+        ErrorEvent as ErrorEvent,
+        RateLimitWaitEvent as RateLimitWaitEvent,
+        RequestEvent as RequestEvent,
+        ResponseEvent as ResponseEvent,
+        RetryEvent as RetryEvent,
+        ThrottleEvent as ThrottleEvent,
+        TokenRefreshEvent as TokenRefreshEvent,
     )
     from .operations import (
-        OPERATIONS_BY_ID,
-        Operation,
-        RateLimitRule,
-        match_operation,
+        OPERATIONS_BY_ID as OPERATIONS_BY_ID,
+        Operation as Operation,
+        RateLimitRule as RateLimitRule,
+        match_operation as match_operation,
     )
     from .pagination import (
-        ChannelPager,
-        ListCursor,
-        ListFilters,
-        Page,
-        PaginationError,
+        ChannelPager as ChannelPager,
+        ListCursor as ListCursor,
+        ListFilters as ListFilters,
+        Page as Page,
+        PaginationError as PaginationError,
     )
     from .ratelimit import (
-        LocalRateLimiter,
-        RateLimiter,
-        UnlimitedRateLimiter,
+        LocalRateLimiter as LocalRateLimiter,
+        RateLimiter as RateLimiter,
+        UnlimitedRateLimiter as UnlimitedRateLimiter,
     )
-    from .redis_backend import RedisBackend
-    from .redis_limiter import RedisRateLimiter
-    from .redis_store import RedisTokenStore
+    from .redis_backend import (
+        RedisBackend as RedisBackend,
+    )
+    from .redis_limiter import (
+        RedisRateLimiter as RedisRateLimiter,
+    )
+    from .redis_store import (
+        RedisTokenStore as RedisTokenStore,
+    )
     from .retry import (
-        RetryPolicy,
+        RetryPolicy as RetryPolicy,
     )
     from .sync import (
-        ChannelSync,
-        ResyncReason,
-        SyncResult,
+        ChannelSync as ChannelSync,
+        ResyncReason as ResyncReason,
+        SyncResult as SyncResult,
     )
     from .tokens import (
-        FileTokenStore,
-        MemoryTokenStore,
-        Token,
-        TokenState,
-        TokenStore,
+        FileTokenStore as FileTokenStore,
+        MemoryTokenStore as MemoryTokenStore,
+        Token as Token,
+        TokenState as TokenState,
+        TokenStore as TokenStore,
     )
     from .transport import (
-        CliqTransport,
+        CliqTransport as CliqTransport,
     )
     from .validation import (
-        validate_request,
+        validate_request as validate_request,
     )
+
+
+def _exports() -> dict[str, str]:
+    """Public name -> the submodule defining it, read from the ``TYPE_CHECKING`` imports of this file."""
+    tree = _ast.parse(_Path(__file__).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, _ast.If) and _ast.unparse(node.test) == "_typing.TYPE_CHECKING":
+            return {
+                alias.asname or alias.name: str(statement.module)
+                for statement in node.body
+                if isinstance(statement, _ast.ImportFrom)
+                for alias in statement.names
+            }
+    raise ImportError(f"{__file__}: no TYPE_CHECKING block of public names")
+
+
+_EXPORTS: dict[str, str]
+if not _typing.TYPE_CHECKING:  # checkers see the imports above, with their real types
+    _EXPORTS = _exports()
+    __all__ = sorted(_EXPORTS)
+
+    def __getattr__(name: str) -> _typing.Any:
+        module_name = _EXPORTS.get(name)
+        if module_name is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_import_module(f".{module_name}", __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_EXPORTS})

@@ -53,7 +53,7 @@ SYSTEM_CLOCK = SystemClock()
 
 
 class FakeClock:
-    """A clock that only moves when someone sleeps on it or calls :meth:`advance`.
+    """A clock that only moves when someone sleeps on it or calls :meth:`advance`; it starts at the real time.
 
     A sleep of ``d`` seconds started at time ``t`` moves the clock to
     ``max(now, t + d)``: concurrent sleepers that wake at the same instant do not
@@ -63,8 +63,10 @@ class FakeClock:
 
     __slots__ = ("_lock", "_now")
 
-    def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
-        self._now = float(start)
+    def __init__(self, start: float | None = None) -> None:
+        # Default: the real time at creation, so "now"-relative data (date filters, expiries) lines up
+        # with what an application computes from datetime.now(); pass ``start`` for a fixed, repeatable time.
+        self._now = time.time() if start is None else float(start)
         self._lock = threading.Lock()
 
     def now(self) -> float:

@@ -35,6 +35,8 @@ __all__ = [
     "ServerError",
     "ThrottledError",
     "TokenRefreshError",
+    "UnexpectedStatusError",
+    "error_for_status",
     "error_from_response",
     "is_throttle_response",
 ]
@@ -313,3 +315,41 @@ def error_from_response(
     if cls is PermissionDeniedError:
         return PermissionDeniedError(required_scopes=required_scopes, **kwargs)
     return cls(**kwargs)
+
+
+class UnexpectedStatusError(CliqAPIError):
+    """A status the document does not list for the operation: an undocumented 2xx, a redirect, an unlisted 4xx.
+
+    Redirects are never followed (the document lists none), so a 3xx lands
+    here too; ``response.headers["Location"]`` says where the server pointed.
+    """
+
+
+def error_for_status(
+    response: httpx.Response,
+    *,
+    operation_id: str | None,
+    success_statuses: Sequence[int],
+    required_scopes: Sequence[str] = (),
+    default_messages: dict[int, str] | None = None,
+) -> CliqAPIError:
+    """The typed error for any answer outside ``success_statuses`` (not for throttles); the body must be read.
+
+    One place for every status: documented errors get their subclass
+    (:func:`error_from_response`), anything else (2xx/3xx not documented, an
+    unlisted 4xx) an :class:`UnexpectedStatusError`, so no status escapes the
+    :class:`CliqError` hierarchy.
+    """
+    status = response.status_code
+    if status in success_statuses:
+        raise ValueError(f"HTTP {status} is a success status of {operation_id}, not an error")
+    if status in _STATUS_ERRORS or status >= 500:
+        return error_from_response(
+            response, operation_id=operation_id, required_scopes=required_scopes, default_messages=default_messages
+        )
+    body, code, message = parse_error_body(response)
+    if message is None:
+        message = f"undocumented status {status} {response.reason_phrase or ''}".rstrip()
+    return UnexpectedStatusError(
+        status_code=status, message=message, code=code, operation_id=operation_id, response=response, body=body
+    )

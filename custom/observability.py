@@ -43,6 +43,11 @@ __all__ = [
     "TokenRefreshEvent",
 ]
 
+# A library leaves output to the application (logging HOWTO, "Configuring Logging for a Library"):
+# without a handler in the tree, Python's last-resort handler would print retry and throttle
+# warnings on the user's stderr.  Handlers the application adds still see every record.
+logging.getLogger("cliq_channels_client").addHandler(logging.NullHandler())
+
 TRANSPORT_LOGGER = logging.getLogger("cliq_channels_client.transport")
 RATELIMIT_LOGGER = logging.getLogger("cliq_channels_client.ratelimit")
 RETRY_LOGGER = logging.getLogger("cliq_channels_client.retry")

@@ -27,15 +27,12 @@ from contextlib import contextmanager
 from typing import Any, Final, TypedDict, cast
 
 import attrs
-import httpx
 
 from ..api.channels import list_channels
 from ..client import AuthenticatedClient, Client
-from ..errors import UnexpectedStatus
 from ..models import Channel, ChannelLevel, ChannelList, ChannelStatus
-from ..types import UNSET, Response
-from .clock import SYSTEM_CLOCK
-from .errors import CliqError, CliqValidationError, ThrottledError, error_from_response, is_throttle_response
+from ..types import UNSET
+from .errors import CliqError, CliqValidationError
 from .operations import OPERATIONS_BY_ID
 
 __all__ = ["ChannelPager", "ListCursor", "ListFilters", "Page", "PaginationError"]
@@ -180,9 +177,6 @@ class _ListState:
         self._in_flight = True
         try:
             yield {**self.query, "next_token": self.cursor.next_token or UNSET}
-        except UnexpectedStatus as exc:
-            self._failed(exc)
-            raise _unexpected(exc) from exc
         except Exception as exc:
             self._failed(exc)
             raise
@@ -198,9 +192,8 @@ class _ListState:
         )
         self._attempt += 1
 
-    def accept(self, response: Response[Any]) -> None:
-        """Load the page the cursor asked for, or raise the typed error the response stands for."""
-        page = _parse(response)
+    def accept(self, page: ChannelList) -> None:
+        """Load the page the cursor asked for (the generated ``list_channels`` raised for anything else)."""
         if page.has_more is True and _token(page.next_token) in (None, self.cursor.next_token):
             raise PaginationError("list_channels answered has_more=true without a new next_token")
         self._page = page
@@ -269,40 +262,6 @@ class _ListState:
         self._page = None
         self._items = []
         self._index = 0
-
-
-def _parse(response: Response[Any]) -> ChannelList:
-    """The page of a 200 answer; any other status becomes its typed error, never an empty page."""
-    if response.status_code == 200 and isinstance(response.parsed, ChannelList):
-        return response.parsed
-    raise _error(httpx.Response(int(response.status_code), headers=response.headers, content=response.content))
-
-
-def _error(response: httpx.Response) -> CliqError:
-    """What the client's transport raises for this response, for clients that do not raise."""
-    operation = OPERATIONS_BY_ID[OPERATION_ID]
-    if is_throttle_response(response):
-        try:
-            retry_after = float(response.headers.get("Retry-After", ""))
-        except ValueError:
-            retry_after = operation.rate_limit.lock
-        error = error_from_response(response, operation_id=OPERATION_ID)
-        return ThrottledError(
-            retry_at=SYSTEM_CLOCK.now() + retry_after,
-            retry_after=retry_after,
-            status_code=error.status_code,
-            message=error.message,
-            code=error.code,
-            operation_id=OPERATION_ID,
-            response=response,
-            body=error.body,
-        )
-    return error_from_response(response, operation_id=OPERATION_ID, required_scopes=operation.scopes)
-
-
-def _unexpected(exc: UnexpectedStatus) -> CliqError:
-    """The typed error for a status the document does not list (``raise_on_unexpected_status=True``)."""
-    return _error(httpx.Response(exc.status_code, content=exc.content))
 
 
 def _empty(field: str, what: str) -> CliqValidationError:
@@ -395,6 +354,10 @@ class ChannelPager:
             {key: value for key, value in query.items() if value is not None}, cursor or ListCursor(), max_pages
         )
 
+    def __repr__(self) -> str:
+        filters = ", ".join(f"{key}={value!r}" for key, value in self._state.query.items())
+        return f"ChannelPager({filters}, cursor={str(self.cursor)!r}, pages_fetched={self.pages_fetched})"
+
     @property
     def cursor(self) -> ListCursor:
         """Resume point: the first channel not yet handed out (persist ``str(pager.cursor)``)."""
@@ -413,7 +376,7 @@ class ChannelPager:
 
     def _fetch(self) -> None:
         with self._state.fetching() as kwargs:
-            self._state.accept(list_channels.sync_detailed(client=self._client, **kwargs))
+            self._state.accept(list_channels.sync(client=self._client, **kwargs))
 
     def __iter__(self) -> ChannelPager:
         return self
@@ -446,7 +409,7 @@ class ChannelPager:
 
     async def _afetch(self) -> None:
         with self._state.fetching() as kwargs:
-            self._state.accept(await list_channels.asyncio_detailed(client=self._client, **kwargs))
+            self._state.accept(await list_channels.asyncio(client=self._client, **kwargs))
 
     def __aiter__(self) -> ChannelPager:
         return self

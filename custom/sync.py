@@ -54,15 +54,25 @@ class ResyncReason(StrEnum):
 class SyncResult:
     """One run: an iterator of channels, whether they are a full listing, and the state to keep after."""
 
-    __slots__ = ("_new_state", "_pager", "previous_state", "reason")
+    __slots__ = ("_new_state", "_pager", "previous_state", "reason", "removed_channel_ids")
 
     def __init__(
-        self, pager: ChannelPager, *, reason: ResyncReason | None, previous_state: str | None, new_state: str | None
+        self,
+        pager: ChannelPager,
+        *,
+        reason: ResyncReason | None,
+        previous_state: str | None,
+        new_state: str | None,
+        removed_channel_ids: tuple[str, ...] = (),
     ) -> None:
         self._pager = pager
         self._new_state = new_state
         self.reason = reason
         self.previous_state = previous_state
+        #: Channels deleted since the state, when the server says so in ``removed_channel_ids`` (the
+        #: embedded emulator does).  Not part of Zoho's reference: empty when the server sends nothing,
+        #: and for a full listing, where a local channel missing from the result is the deletion.
+        self.removed_channel_ids = removed_channel_ids
 
     @property
     def full_resync(self) -> bool:
@@ -92,7 +102,18 @@ class SyncResult:
         return self._pager.apages()
 
     def __repr__(self) -> str:
-        return f"SyncResult(full_resync={self.full_resync}, reason={self.reason}, complete={self.complete})"
+        return (
+            f"SyncResult(full_resync={self.full_resync}, reason={self.reason}, complete={self.complete}, "
+            f"removed={len(self.removed_channel_ids)})"
+        )
+
+
+def _removed_ids(page: Page | None) -> tuple[str, ...]:
+    """``removed_channel_ids`` of a page of changes, if the server sent them (an extension; kept, never required)."""
+    value = page.raw.additional_properties.get("removed_channel_ids") if page is not None else None
+    if not isinstance(value, list):
+        return ()
+    return tuple(item for item in value if isinstance(item, str))
 
 
 class ChannelSync:
@@ -125,6 +146,11 @@ class ChannelSync:
         self._state = state or None
         self._last: SyncResult | None = None
 
+    def __repr__(self) -> str:
+        filters = "".join(f", {key}={value!r}" for key, value in self._filters.items())
+        state = "None" if self.state is None else f"<{len(self.state)} chars>"  # opaque and long: not printed
+        return f"ChannelSync(state={state}, limit={self._limit!r}{filters})"
+
     @property
     def state(self) -> str | None:
         """What to persist: the state left by the latest run (unchanged until that run is complete)."""
@@ -155,7 +181,13 @@ class ChannelSync:
         if new_state is None:
             logger.warning("channel sync: the server sent no sync_token; the next run repeats this one", extra=_EXTRA)
             new_state = None if reason is not None else previous
-        self._last = SyncResult(pager, reason=reason, previous_state=previous, new_state=new_state)
+        self._last = SyncResult(
+            pager,
+            reason=reason,
+            previous_state=previous,
+            new_state=new_state,
+            removed_channel_ids=_removed_ids(first) if reason is None else (),
+        )
         return self._last
 
     def run(self) -> SyncResult:

@@ -381,3 +381,54 @@ async def test_real_zoho_flows_against_the_emulator(
     assert out.count("cleaned up: deleted") == 2
     assert emu.channel_count() == 120
     assert emu.count(status=429) == 0
+
+
+def test_the_typed_application_runs_on_the_emulator() -> None:
+    """examples/typed_app.py: written from the README, checked by mypy --strict and pyright in `make typecheck`."""
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / "typed_app.py")], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "(private, created)" in out
+    assert out.count("\nmember ") == 3
+    assert "recent T" in out
+    assert "sync 1: 1 channels, full=True" in out
+    assert "sync 2: 0 changed" in out
+    assert "not found: HTTP 404 get_channel" in out
+    assert "refused: path.CHANNEL_ID (minLength)" in out
+
+
+def test_the_typed_application_needs_no_cast_assert_or_ignore() -> None:
+    source = (EXAMPLES / "typed_app.py").read_text(encoding="utf-8")
+    code = source.split('"""', 2)[2]  # after the module docstring, which names them
+    for forbidden in ("cast(", "assert ", "type: ignore", "pyright: ignore", "isinstance("):
+        assert forbidden not in code, forbidden
+
+
+def test_the_readme_quick_start_type_checks_without_casts(tmp_path: Path) -> None:
+    """The README's first Python block, as a user would paste it: clean under mypy --strict and pyright."""
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "cast(" not in quick_start
+    assert "type: ignore" not in quick_start
+    app = tmp_path / "quick_start.py"
+    app.write_text(
+        quick_start.replace("anyio.run(main, None)", "if __name__ == '__main__':\n    anyio.run(main, None)")
+    )
+    bin_dir = Path(sys.executable).parent
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert mypy.returncode == 0, mypy.stdout
+    pyright = subprocess.run(
+        [str(bin_dir / "basedpyright"), "--level", "error", "--pythonpath", sys.executable, str(app)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert pyright.returncode == 0, pyright.stdout
+    assert "0 errors" in pyright.stdout

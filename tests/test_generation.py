@@ -119,19 +119,16 @@ def generated_top_level_names() -> set[str]:
 
 
 def custom_public_names() -> set[str]:
-    """What ``custom/__init__.py`` serves from the package top level (its ``__all__``), read without importing."""
+    """What ``custom/__init__.py`` serves from the package top level (its TYPE_CHECKING imports), unimported."""
     module = ast.parse((REPO_ROOT / "custom" / "__init__.py").read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in module.body:
-        if isinstance(node, ast.AnnAssign | ast.Assign):
-            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
-            target_names = {t.id for t in targets if isinstance(t, ast.Name)}
-            if target_names & {"_EXPORTS", "_SUBMODULES"} and node.value is not None:
-                value = node.value
-                if isinstance(value, ast.Call):  # frozenset({...})
-                    value = value.args[0]
-                names.update(ast.literal_eval(value))
-    return names
+    return {
+        alias.asname or alias.name
+        for node in module.body
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for statement in node.body
+        if isinstance(statement, ast.ImportFrom)
+        for alias in statement.names
+    }
 
 
 def test_custom_names_do_not_collide_with_generated_top_level_names() -> None:

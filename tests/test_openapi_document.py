@@ -415,7 +415,10 @@ def test_channel_fields_are_those_of_the_reference_samples() -> None:
     listed = load_fixture("channel_list.json")["channels"][0]
     channel = SCHEMAS["Channel"]["properties"]
     assert set(channel) == set(single) | set(listed)
-    assert SCHEMAS["Channel"].get("required", []) == []
+    # required: shown by every sample and identifying or classifying the channel (rule in the document)
+    required = SCHEMAS["Channel"]["required"]
+    assert required == ["channel_id", "name", "level", "status"]
+    assert set(required) <= set(single) & set(listed)
     assert channel["name"]["type"] == "string"
     assert channel["total_message_count"]["type"] == "string"
     assert channel["participant_count"]["type"] == "integer"

@@ -17,21 +17,20 @@ T = TypeVar("T", bound="Channel")
 
 @_attrs_define
 class Channel:
-    """A channel as the server returns it. Every field is optional because the
-    list, create and get responses of the reference each show a different
-    subset (e.g. `image_url` only outside list_channels; `muted_interval` and
-    `last_message_info` only in list_channels).
+    """A channel as the server returns it. Rule for `required` in response schemas:
+    a field is required when every sample of the reference shows it (create, get,
+    update, join and the list item) and it identifies or classifies the channel
+    (`channel_id`, `name`, `level`, `status`), so it exists whoever asks and whatever
+    the channel holds. The other fields stay optional: many depend on the caller or
+    the content (`current_user_role`, `joined`, `unread_*`, `muted_interval`, counts),
+    and some appear in only some samples (`image_url` outside lists;
+    `muted_interval`, `last_message_info` in lists).
 
     """
 
-    name: str | Unset = UNSET
+    name: str
     """ Name of the channel, prefixed with "#" (e.g. "#Zylker-Support"). """
-    chat_id: str | Unset = UNSET
-    """ Chat ID of the channel (e.g. CT_1184653329648523663_62439860). """
-    description: str | Unset = UNSET
-    image_url: str | Unset = UNSET
-    """ URL of the channel display picture. """
-    level: ChannelLevel | Unset = UNSET
+    level: ChannelLevel
     """ Access level of the channel.
     * organization: Visible and accessible to all members within the organization.
     * team: Restricted to members of a specific team or department.
@@ -39,15 +38,20 @@ class Channel:
     * external: Includes users outside the organization (guests or external collaborators).
     * personal: Appears in list results (source: Zoho's download, get-all-channels-response.level).
      """
-    invite_only: bool | Unset = UNSET
-    status: ChannelStatus | Unset = UNSET
+    status: ChannelStatus
     """ Status of the channel.
     * created: Channels that are active and fully created.
     * pending: Channels that are in the process of being created or awaiting confirmation.
     * archived: Channels that are no longer active and have been archived.
      """
-    channel_id: str | Unset = UNSET
+    channel_id: str
     """ ID of the channel (e.g. T4000000040005). """
+    chat_id: str | Unset = UNSET
+    """ Chat ID of the channel (e.g. CT_1184653329648523663_62439860). """
+    description: str | Unset = UNSET
+    image_url: str | Unset = UNSET
+    """ URL of the channel display picture. """
+    invite_only: bool | Unset = UNSET
     organization_id: str | Unset = UNSET
     creator_id: str | Unset = UNSET
     creator_name: str | Unset = UNSET
@@ -87,23 +91,19 @@ class Channel:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
+        level = self.level.value
+
+        status = self.status.value
+
+        channel_id = self.channel_id
+
         chat_id = self.chat_id
 
         description = self.description
 
         image_url = self.image_url
 
-        level: str | Unset = UNSET
-        if not isinstance(self.level, Unset):
-            level = self.level.value
-
         invite_only = self.invite_only
-
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status.value
-
-        channel_id = self.channel_id
 
         organization_id = self.organization_id
 
@@ -165,23 +165,22 @@ class Channel:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
+        field_dict.update(
+            {
+                "name": name,
+                "level": level,
+                "status": status,
+                "channel_id": channel_id,
+            }
+        )
         if chat_id is not UNSET:
             field_dict["chat_id"] = chat_id
         if description is not UNSET:
             field_dict["description"] = description
         if image_url is not UNSET:
             field_dict["image_url"] = image_url
-        if level is not UNSET:
-            field_dict["level"] = level
         if invite_only is not UNSET:
             field_dict["invite_only"] = invite_only
-        if status is not UNSET:
-            field_dict["status"] = status
-        if channel_id is not UNSET:
-            field_dict["channel_id"] = channel_id
         if organization_id is not UNSET:
             field_dict["organization_id"] = organization_id
         if creator_id is not UNSET:
@@ -226,7 +225,13 @@ class Channel:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        name = d.pop("name")
+
+        level = ChannelLevel(d.pop("level"))
+
+        status = ChannelStatus(d.pop("status"))
+
+        channel_id = d.pop("channel_id")
 
         chat_id = d.pop("chat_id", UNSET)
 
@@ -234,23 +239,7 @@ class Channel:
 
         image_url = d.pop("image_url", UNSET)
 
-        _level = d.pop("level", UNSET)
-        level: ChannelLevel | Unset
-        if isinstance(_level, Unset):
-            level = UNSET
-        else:
-            level = ChannelLevel(_level)
-
         invite_only = d.pop("invite_only", UNSET)
-
-        _status = d.pop("status", UNSET)
-        status: ChannelStatus | Unset
-        if isinstance(_status, Unset):
-            status = UNSET
-        else:
-            status = ChannelStatus(_status)
-
-        channel_id = d.pop("channel_id", UNSET)
 
         organization_id = d.pop("organization_id", UNSET)
 
@@ -342,13 +331,13 @@ class Channel:
 
         channel = cls(
             name=name,
+            level=level,
+            status=status,
+            channel_id=channel_id,
             chat_id=chat_id,
             description=description,
             image_url=image_url,
-            level=level,
             invite_only=invite_only,
-            status=status,
-            channel_id=channel_id,
             organization_id=organization_id,
             creator_id=creator_id,
             creator_name=creator_name,

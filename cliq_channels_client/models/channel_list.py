@@ -15,7 +15,7 @@ T = TypeVar("T", bound="ChannelList")
 class ChannelList:
     """One page of channels."""
 
-    channels: list[Channel] | Unset = UNSET
+    channels: list[Channel]
     has_more: bool | Unset = UNSET
     """ Whether another page can be fetched with next_token. """
     next_token: str | Unset = UNSET
@@ -25,12 +25,10 @@ class ChannelList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        channels: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.channels, Unset):
-            channels = []
-            for channels_item_data in self.channels:
-                channels_item = channels_item_data.to_dict()
-                channels.append(channels_item)
+        channels = []
+        for channels_item_data in self.channels:
+            channels_item = channels_item_data.to_dict()
+            channels.append(channels_item)
 
         has_more = self.has_more
 
@@ -40,9 +38,11 @@ class ChannelList:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if channels is not UNSET:
-            field_dict["channels"] = channels
+        field_dict.update(
+            {
+                "channels": channels,
+            }
+        )
         if has_more is not UNSET:
             field_dict["has_more"] = has_more
         if next_token is not UNSET:
@@ -55,14 +55,12 @@ class ChannelList:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _channels = d.pop("channels", UNSET)
-        channels: list[Channel] | Unset = UNSET
-        if _channels is not UNSET:
-            channels = []
-            for channels_item_data in _channels:
-                channels_item = Channel.from_dict(channels_item_data)
+        channels = []
+        _channels = d.pop("channels")
+        for channels_item_data in _channels:
+            channels_item = Channel.from_dict(channels_item_data)
 
-                channels.append(channels_item)
+            channels.append(channels_item)
 
         has_more = d.pop("has_more", UNSET)
 

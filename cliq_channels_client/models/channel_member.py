@@ -14,10 +14,9 @@ T = TypeVar("T", bound="ChannelMember")
 
 @_attrs_define
 class ChannelMember:
-    user_id: str | Unset = UNSET
-    email_id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    user_role: ChannelRole | Unset = UNSET
+    user_id: str
+    name: str
+    user_role: ChannelRole
     """ Role of a member in a channel.
     * super_admin: Has complete control over the channel including all admin privileges.
     * admin: Can manage participants, settings, and content within the channel.
@@ -25,54 +24,48 @@ class ChannelMember:
     * member: A regular participant with access to send and receive messages.
     * bot: A bot member (its user_id looks like b-...), as members lists report it.
      """
+    email_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         user_id = self.user_id
 
-        email_id = self.email_id
-
         name = self.name
 
-        user_role: str | Unset = UNSET
-        if not isinstance(self.user_role, Unset):
-            user_role = self.user_role.value
+        user_role = self.user_role.value
+
+        email_id = self.email_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if user_id is not UNSET:
-            field_dict["user_id"] = user_id
+        field_dict.update(
+            {
+                "user_id": user_id,
+                "name": name,
+                "user_role": user_role,
+            }
+        )
         if email_id is not UNSET:
             field_dict["email_id"] = email_id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if user_role is not UNSET:
-            field_dict["user_role"] = user_role
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        user_id = d.pop("user_id", UNSET)
+        user_id = d.pop("user_id")
+
+        name = d.pop("name")
+
+        user_role = ChannelRole(d.pop("user_role"))
 
         email_id = d.pop("email_id", UNSET)
 
-        name = d.pop("name", UNSET)
-
-        _user_role = d.pop("user_role", UNSET)
-        user_role: ChannelRole | Unset
-        if isinstance(_user_role, Unset):
-            user_role = UNSET
-        else:
-            user_role = ChannelRole(_user_role)
-
         channel_member = cls(
             user_id=user_id,
-            email_id=email_id,
             name=name,
             user_role=user_role,
+            email_id=email_id,
         )
 
         channel_member.additional_properties = d

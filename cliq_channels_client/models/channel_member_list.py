@@ -6,43 +6,39 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="ChannelMemberList")
 
 
 @_attrs_define
 class ChannelMemberList:
-    members: list[ChannelMember] | Unset = UNSET
+    members: list[ChannelMember]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        members: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.members, Unset):
-            members = []
-            for members_item_data in self.members:
-                members_item = members_item_data.to_dict()
-                members.append(members_item)
+        members = []
+        for members_item_data in self.members:
+            members_item = members_item_data.to_dict()
+            members.append(members_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if members is not UNSET:
-            field_dict["members"] = members
+        field_dict.update(
+            {
+                "members": members,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        _members = d.pop("members", UNSET)
-        members: list[ChannelMember] | Unset = UNSET
-        if _members is not UNSET:
-            members = []
-            for members_item_data in _members:
-                members_item = ChannelMember.from_dict(members_item_data)
+        members = []
+        _members = d.pop("members")
+        for members_item_data in _members:
+            members_item = ChannelMember.from_dict(members_item_data)
 
-                members.append(members_item)
+            members.append(members_item)
 
         channel_member_list = cls(
             members=members,

@@ -15,7 +15,7 @@ T = TypeVar("T", bound="OperationStatus")
 class OperationStatus:
     """Body that unarchive_channel may return."""
 
-    status: str | Unset = UNSET
+    status: str
     """ Outcome of the operation, e.g. success. """
     message: str | Unset = UNSET
     """ Human-readable outcome. """
@@ -28,9 +28,11 @@ class OperationStatus:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if status is not UNSET:
-            field_dict["status"] = status
+        field_dict.update(
+            {
+                "status": status,
+            }
+        )
         if message is not UNSET:
             field_dict["message"] = message
 
@@ -39,7 +41,7 @@ class OperationStatus:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        status = d.pop("status")
 
         message = d.pop("message", UNSET)
 

@@ -12,7 +12,7 @@ In-process, one line (no sockets)::
     emu = testing.CliqEmulator()                      # clock=FakeClock() to drive time
     transport = emu.transport()                       # httpx.Client and httpx.AsyncClient
     transport = emu.async_transport()                 # an httpx.ASGITransport
-    client = emu.client()                             # generated AuthenticatedClient, wired and authorized
+    client = emu.client()                             # create_client(...) wired to it, authorized, as in production
 
     emu.api_base_url   # "http://cliq.emulator.local/api/v2"
     emu.accounts_url   # "http://accounts.emulator.local"  (POST /oauth/v2/token)

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from ...client import AuthenticatedClient
+from ...client import Client
 from ..clock import SYSTEM_CLOCK, Clock
 from ..operations import OPERATIONS_BY_ID
 from .accounts import ALL_SCOPES, Accounts, Credentials
@@ -32,9 +32,8 @@ class CliqEmulator:
 
     In-process::
 
-        emu = CliqEmulator()
-        client = AuthenticatedClient(base_url=emu.api_base_url, token=emu.issue_access_token(),
-                                     prefix="Zoho-oauthtoken", httpx_args={"transport": emu.transport()})
+        emu = CliqEmulator(clock=FakeClock())
+        client = emu.client()        # create_client(...) wired to it: the production behaviour
 
     On loopback::
 
@@ -168,22 +167,28 @@ class CliqEmulator:
             with self._lock:
                 self._servers.remove(server)
 
-    def client(
-        self, user: User | str | None = None, *, scopes: Iterable[str] = ALL_SCOPES, **kwargs: Any
-    ) -> AuthenticatedClient:
-        """A generated ``AuthenticatedClient`` wired to this emulator, with a fresh access token of ``user``.
+    def client(self, user: User | str | None = None, *, scopes: Iterable[str] = ALL_SCOPES, **options: Any) -> Client:
+        """A production-configured client on this emulator: what ``create_client`` gives an application.
 
-        Works with the sync and the asyncio functions of the generated API.
-        Extra keyword arguments go to ``AuthenticatedClient``.
+        Validation, pacing, safe retries and typed errors work exactly as
+        against Zoho, on the emulator's clock and in-process transports; the
+        generated functions raise ``NotFoundError`` and friends here as there.
+        Authorized with a fresh access token of ``user`` (the default user by
+        default) valid for the emulator's token lifetime.  ``options`` go to
+        ``create_client`` (``retry=``, ``hooks=``, ``raise_on_error=``...);
+        close it (``with`` / ``async with``) when done.
         """
-        token = self.issue_access_token(user, scopes=scopes)
-        return AuthenticatedClient(
-            base_url=self.api_base_url,
-            token=token,
-            prefix="Zoho-oauthtoken",
-            httpx_args={"transport": self.transport()},
-            **kwargs,
-        )
+        from ..factory import create_client  # the production wiring, imported when a client is asked for
+
+        settings: dict[str, Any] = {
+            "access_token": self.issue_access_token(user, scopes=scopes),
+            "base_url": self.api_base_url,
+            "clock": self.clock,
+            "transport": self.transport(),
+            "async_transport": self.async_transport(),
+        }
+        settings.update(options)
+        return create_client(**settings)
 
     def close(self) -> None:
         """Stop loopback servers and the event-loop threads of sync transports."""

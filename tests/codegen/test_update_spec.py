@@ -101,7 +101,9 @@ if sys.argv[1] == "after":
     from cliq_channels_client.models import Channel, ChannelLevel
     from cliq_channels_client.api.channels import pin_channel
     pin = OPERATIONS_BY_ID["pin_channel"]
-    channel = Channel.from_dict({"name": "#Ops", "level": "announcement", "retention_days": 30})
+    channel = Channel.from_dict(
+        {"channel_id": "T1", "name": "#Ops", "level": "announcement", "status": "created", "retention_days": 30}
+    )
     result.update(
         pin=[pin.method, pin.path, list(pin.scopes), pin.rate_limit.threshold],
         matched=match_operation("POST", "/api/v2/channels/T1/pin").operation_id,
@@ -213,7 +215,13 @@ def test_custom_layer_works_unchanged_on_the_regenerated_package(update: Update)
     assert "sync_token" in after["list_channels_query"]
     assert after["channel"] == ["#Ops", 30, "announcement", True]
     assert after["level_member"] == "announcement"
-    assert after["round_trip"] == {"name": "#Ops", "level": "announcement", "retention_days": 30}
+    assert after["round_trip"] == {
+        "channel_id": "T1",
+        "name": "#Ops",
+        "level": "announcement",
+        "status": "created",
+        "retention_days": 30,
+    }
     assert after["cliq_error"] is True
     assert after["pin_function"] is True
 

@@ -127,7 +127,7 @@ root = pathlib.Path(package.__file__).parent
 modules, need_extras = [], {{}}
 for path in sorted(root.rglob("*.py")):
     parts = path.relative_to(root).with_suffix("").parts
-    if parts[:2] == ("custom", "testing"):
+    if parts[:2] == ("custom", "testing") or parts == ("custom", "pytest_plugin"):  # loaded by pytest only
         continue
     module = ".".join(parts).removesuffix("__init__").rstrip(".")
     try:

@@ -43,8 +43,7 @@ from urllib.parse import quote
 import anyio
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cliq_channels_client import Client
 from cliq_channels_client.custom.clock import FakeClock

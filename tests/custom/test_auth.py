@@ -22,6 +22,7 @@ from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.errors import AuthenticationError, TokenRefreshError
 from cliq_channels_client.custom.operations import RESTAMP_EXTENSION
 from cliq_channels_client.custom.tokens import FileTokenStore, MemoryTokenStore, Token, TokenState, TokenStore
+from tests.bodies import channel_json
 
 from .test_auth_fake_zoho import ACCOUNTS, API_BASE, TOKEN_PATH, FakeZoho, token_form
 
@@ -287,7 +288,7 @@ async def test_401_invalid_token_refreshes_once_and_replays_once(mode: str, fake
         fake.revoke_all()
         response = await h.get()
     assert response.status_code == 200
-    assert response.json() == {"channel_id": "T1", "name": "general"}
+    assert response.json() == channel_json("T1", name="general")
     assert len(fake.token_requests) == 2
     assert [fake.sent_token(r) for r in fake.api_requests] == [fake.issued_tokens[0]] * 2 + [fake.issued_tokens[1]]
 

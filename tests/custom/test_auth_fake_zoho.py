@@ -22,6 +22,7 @@ import anyio
 import httpx
 
 from cliq_channels_client.custom.clock import FakeClock
+from tests.bodies import channel_json
 from tests.secret_audit import register_secret
 
 ACCOUNTS = "https://accounts.zoho.com"
@@ -151,7 +152,7 @@ class FakeZoho:
             or self.clock.now() >= expires_at
         ):
             return httpx.Response(401, json=INVALID_TOKEN_BODY if not self.reject_all_tokens else self.api_401_body)
-        return httpx.Response(200, json={"channel_id": match.group(1), "name": "general"})
+        return httpx.Response(200, json=channel_json(match.group(1), name="general"))
 
     def sent_token(self, request: httpx.Request) -> str:
         return request.headers["Authorization"].removeprefix("Zoho-oauthtoken ")
@@ -211,6 +212,6 @@ def test_fake_api_rejects_unknown_and_expired_tokens_with_cliqs_401() -> None:
         unknown = client.get("/channels/T1", headers={"Authorization": "Zoho-oauthtoken 1000.x.y"})
         clock.advance(3600)
         expired = client.get("/channels/T1", headers={"Authorization": f"Zoho-oauthtoken {token}"})
-    assert ok.json() == {"channel_id": "T1", "name": "general"}
+    assert ok.json() == channel_json("T1", name="general")
     assert (unknown.status_code, unknown.json()) == (401, INVALID_TOKEN_BODY)
     assert (expired.status_code, json.loads(expired.content)) == (401, INVALID_TOKEN_BODY)

@@ -23,6 +23,7 @@ import httpx
 from cliq_channels_client.custom.auth import ZohoOAuth
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.tokens import FileTokenStore, Token, TokenState
+from tests.bodies import channel_json
 
 ACCOUNTS = "https://accounts.zoho.com"
 API_BASE = "https://cliq.zoho.com/api/v2"
@@ -39,7 +40,7 @@ def _handler(counter: Synchronized[int]) -> Callable[[httpx.Request], httpx.Resp
             token = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
             body = {"access_token": token, "api_domain": "https://www.zohoapis.com", "token_type": "Bearer"}
             return httpx.Response(200, json={**body, "expires_in": 3600})
-        return httpx.Response(200, json={"channel_id": "T1"})
+        return httpx.Response(200, json=channel_json("T1"))
 
     return handle
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import subprocess
 import sys
 
@@ -11,9 +12,15 @@ from cliq_channels_client import custom
 
 # Public in their module (used across modules and by tests) but not part of the top-level API.
 INTERNAL = {
-    "errors": {"error_from_response", "is_throttle_response"},
+    "errors": {"error_for_status", "error_from_response", "is_throttle_response"},
     "retry": {"IDEMPOTENT_METHODS", "may_have_been_sent", "parse_retry_after"},
-    "operations": {"RESTAMP_EXTENSION", "match_empty_path_parameter"},
+    "operations": {
+        "OPERATION_EXTENSION",
+        "RESTAMP_EXTENSION",
+        "match_empty_path_parameter",
+        "operation_of",
+        "request_path",
+    },
     "validation": {"OperationValidator", "refuse_empty_path_parameter", "validator_for"},
     "observability": {"RATELIMIT_LOGGER", "RETRY_LOGGER", "TRANSPORT_LOGGER"},
     "factory": {"user_fingerprint"},
@@ -63,8 +70,38 @@ def test_unknown_names_raise_attribute_error_and_generated_submodules_win() -> N
 
 
 def test_all_is_exactly_the_export_table() -> None:
-    assert sorted(custom.__all__) == sorted(custom._EXPORTS)
-    assert len(custom.__all__) == len(set(custom.__all__))
+    runtime_all = vars(custom)["__all__"]  # defined for the run time only; checkers read the imports
+    assert runtime_all == sorted(custom._EXPORTS)
+    assert len(runtime_all) == len(set(runtime_all)) == 66
+
+
+def test_the_public_names_are_listed_once_in_the_type_checking_block() -> None:
+    """One source: what checkers import (``X as X``) is what the run time serves."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(custom.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name, alias.asname)
+        for block in tree.body
+        if isinstance(block, ast.If)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert set(imported) == set(custom._EXPORTS)
+    assert all(asname == name for _, name, asname in imported.values())  # re-exported for checkers
+    assert "__all__ =" not in Path(custom.__file__).read_text(encoding="utf-8").split("_exports()")[0]
+
+
+def test_star_import_of_the_package_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from cliq_channels_client import *", namespace)  # noqa: S102  (the statement under test)
+    names = set(namespace) - {"__builtins__"}
+    assert names == {"AuthenticatedClient", "Client", *sorted(custom._EXPORTS)}
+    assert namespace["NotFoundError"] is cliq_channels_client.NotFoundError
+    assert set(dir(cliq_channels_client)) >= names
+    assert cliq_channels_client.__version__ == importlib.metadata.version("cliq-channels-client")
 
 
 def test_emulator_has_a_short_import_path_and_a_command() -> None:

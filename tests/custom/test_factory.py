@@ -27,6 +27,7 @@ from cliq_channels_client.custom.operations import RateLimitRule
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.models import Error
+from tests.bodies import channel_json
 from tests.generated.support import BASE_PATH, CASES, OperationCase
 from tests.secret_audit import register_secret
 
@@ -38,7 +39,7 @@ STATIC_TOKEN = "1000.1234567890abcdef1234567890abcdef.fedcba0987654321fedcba0987
 register_secret(CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN, STATIC_TOKEN)
 
 OAUTH: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
-CHANNEL = {"channel_id": "T1", "name": "#support"}
+CHANNEL = channel_json("T1", name="#support")
 
 
 class FakeZoho:

@@ -43,6 +43,7 @@ from cliq_channels_client.custom.errors import (
 )
 from cliq_channels_client.custom.pagination import ChannelPager, ListCursor, ListFilters, Page, PaginationError
 from cliq_channels_client.models import Channel, ChannelLevel, ChannelList, ChannelOrder, ChannelStatus
+from tests.bodies import channel_json
 
 BASE_URL = "http://test/api/v2"
 SYNC_LIMIT = 50
@@ -541,7 +542,7 @@ def test_a_fault_on_a_page_after_a_mid_page_resume_keeps_the_skip() -> None:
 def test_a_non_200_answer_is_a_typed_error_never_an_empty_page(
     status: int, body: dict[str, Any], error: type[CliqError], raise_on_unexpected_status: bool
 ) -> None:
-    answers = iter([httpx.Response(status, json=body), httpx.Response(200, json={"channels": [{"channel_id": "T1"}]})])
+    answers = iter([httpx.Response(status, json=body), httpx.Response(200, json={"channels": [channel_json("T1")]})])
     client = Client(
         base_url=BASE_URL,
         httpx_args={"transport": httpx.MockTransport(lambda request: next(answers))},
@@ -574,7 +575,7 @@ async def test_a_non_200_answer_is_a_typed_error_async() -> None:
 
 
 def test_has_more_without_a_new_next_token_is_an_error_not_a_loop() -> None:
-    body = {"channels": [{"channel_id": "T1"}], "has_more": True, "next_token": "same"}
+    body = {"channels": [channel_json("T1")], "has_more": True, "next_token": "same"}
     client = Client(
         base_url=BASE_URL, httpx_args={"transport": httpx.MockTransport(lambda r: httpx.Response(200, json=body))}
     )
@@ -584,7 +585,9 @@ def test_has_more_without_a_new_next_token_is_an_error_not_a_loop() -> None:
         next(pager)
     no_token = Client(
         base_url=BASE_URL,
-        httpx_args={"transport": httpx.MockTransport(lambda r: httpx.Response(200, json={"has_more": True}))},
+        httpx_args={
+            "transport": httpx.MockTransport(lambda r: httpx.Response(200, json={"channels": [], "has_more": True}))
+        },
     )
     with pytest.raises(PaginationError):
         next(ChannelPager(no_token))
@@ -599,7 +602,7 @@ def _generated_server(n: int, limit: int) -> Callable[[httpx.Request], httpx.Res
     def handle(request: httpx.Request) -> httpx.Response:
         start = int(request.url.params.get("next_token", "0"))
         end = min(start + limit, n)
-        body: dict[str, Any] = {"channels": [{"channel_id": channel_id(i), "name": "#c"} for i in range(start, end)]}
+        body: dict[str, Any] = {"channels": [channel_json(channel_id(i), name="#c") for i in range(start, end)]}
         body["has_more"] = end < n
         if end < n:
             body["next_token"] = str(end)
@@ -672,7 +675,7 @@ async def test_two_tasks_cannot_fetch_through_one_pager_at_once() -> None:
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await release.wait()
-        return httpx.Response(200, json={"channels": [{"channel_id": "T1"}], "has_more": False})
+        return httpx.Response(200, json={"channels": [channel_json("T1")], "has_more": False})
 
     pager = ChannelPager(Client(base_url=BASE_URL, httpx_args={"transport": httpx.MockTransport(slow)}))
     got: list[object] = []

@@ -207,12 +207,43 @@ def test_requests_that_match_no_operation_are_still_sent() -> None:
     assert [r.url.raw_path for r in sent.requests] == [b"/api/v2/somewhere/else/", b"/api/v2/channels/C1/"]
 
 
-def test_without_validation_an_empty_parameter_is_sent_as_before() -> None:
+def test_without_validation_an_empty_parameter_is_still_refused_by_the_generated_code() -> None:
+    """An empty segment is structural (no route matches it), so the generated function refuses it itself."""
     sent = Sent()
-    with sdk_client(sent, validate=False) as client:
-        response = endpoint("get_channel").sync_detailed("", client=client)
-    assert response.status_code == 404
-    assert [r.url.raw_path for r in sent.requests] == [b"/api/v2/channels/"]
+    with sdk_client(sent, validate=False) as client, pytest.raises(CliqValidationError) as raised:
+        endpoint("get_channel").sync_detailed("", client=client)
+    assert (raised.value.field, raised.value.rule, raised.value.operation_id) == (
+        "path.CHANNEL_ID",
+        "minLength",
+        "get_channel",
+    )
+    assert sent.requests == []
+
+
+@pytest.mark.parametrize("value", [None, b"T1", 42, 4.2, ["T1"]])
+def test_a_path_argument_that_is_not_a_string_is_refused_unsent(value: object) -> None:
+    """Not sent as ``/channels/None`` or ``/channels/b'T1'``: a typed error naming the parameter and the rule."""
+    sent = Sent()
+    with sdk_client(sent) as client:
+        with pytest.raises(CliqValidationError) as raised:
+            endpoint("get_channel").sync(value, client=client)
+        assert (raised.value.field, raised.value.rule) == ("path.CHANNEL_ID", "type")
+        assert type(value).__name__ in str(raised.value)
+        with pytest.raises(CliqValidationError):
+            endpoint("update_channel_member_role").sync_detailed(
+                "C1", value, client=client, body=UpdateChannelMemberRoleRequest(role=ChannelRole.ADMIN)
+            )
+    assert sent.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_path_argument_that_is_not_a_string_is_refused_unsent_async() -> None:
+    sent = Sent()
+    async with sdk_client(sent) as client:
+        with pytest.raises(CliqValidationError) as raised:
+            await endpoint("get_channel").asyncio(None, client=client)
+    assert (raised.value.field, raised.value.rule) == ("path.CHANNEL_ID", "type")
+    assert sent.requests == []
 
 
 # --- end to end, on the emulator (the contract tests' findings) ---------------------------------

@@ -145,3 +145,17 @@ def test_policy_is_a_validated_frozen_value() -> None:
         RetryPolicy(max_attempts=0)
     with pytest.raises(ValueError, match="base_delay"):
         RetryPolicy(base_delay=-1)
+
+
+def test_fake_clock_starts_at_the_real_time_unless_told() -> None:
+    """An app filtering by datetime.now() finds the channels an emulator on a FakeClock() just created."""
+    import time
+
+    from cliq_channels_client import FakeClock
+
+    before = time.time()
+    clock = FakeClock()
+    assert before <= clock.now() <= time.time()
+    assert FakeClock(NOW).now() == NOW
+    clock.sleep(60)
+    assert clock.now() >= before + 60

@@ -48,6 +48,7 @@ from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.transport import CliqTransport
 from cliq_channels_client.models import ChannelLevel, CreateChannelRequest, Error
 from cliq_channels_client.operation_table import ERROR_MESSAGES
+from tests.bodies import channel_json
 
 BASE_URL = "https://cliq.zoho.com/api/v2"
 NEW_CHANNEL = {"name": "Zylker Support", "level": "organization"}
@@ -81,7 +82,7 @@ class PacedServer:
                 self.throttled += 1
                 return httpx.Response(429, json={"message": "Too many requests within a certain time frame."})
             seen.append(now)
-        return httpx.Response(200, json={"channel_id": "T1", "name": "x"})
+        return httpx.Response(200, json=channel_json("T1", name="x"))
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         return self._arrive(request)
@@ -110,7 +111,7 @@ class Script:
         self.calls[operation_id] += 1
         self.requests.append(request)
         queue = self.outcomes.get(operation_id) or []
-        outcome: Outcome = queue.pop(0) if queue else httpx.Response(200, json={"channel_id": "T1"})
+        outcome: Outcome = queue.pop(0) if queue else httpx.Response(200, json=channel_json("T1"))
         if not isinstance(outcome, NOT_SENT):
             self.arrivals[operation_id] += 1
         if isinstance(outcome, Exception):
@@ -446,10 +447,10 @@ def test_a_post_that_may_have_reached_the_server_is_never_replayed(fault: str, c
 
 @pytest.mark.parametrize("fault", ["ConnectError", "ConnectTimeout", "PoolTimeout"])
 def test_a_post_that_never_left_is_retried(fault: str, clock: FakeClock) -> None:
-    script = Script({"create_channel": [TRANSIENT[fault](), httpx.Response(200, json={"channel_id": "T9"})]})
+    script = Script({"create_channel": [TRANSIENT[fault](), httpx.Response(200, json=channel_json("T9"))]})
     with sync_client(script, clock) as client:
         response = client.post("/channels", json=NEW_CHANNEL)
-    assert response.json() == {"channel_id": "T9"}
+    assert response.json() == channel_json("T9")
     assert script.calls["create_channel"] == 2
     assert script.arrivals["create_channel"] == 1  # created exactly once
 
@@ -655,7 +656,7 @@ def test_log_records_carry_operation_and_attempt_and_no_secret(
     secret = "1000.0123456789abcdef.fedcba9876543210"
     script = Script(
         {
-            "get_channel": [httpx.ReadTimeout("slow"), httpx.Response(200, json={"channel_id": "T1"})],
+            "get_channel": [httpx.ReadTimeout("slow"), httpx.Response(200, json=channel_json("T1"))],
             "create_channel": [error_response(429, message="Too many.")],
         }
     )
@@ -691,10 +692,10 @@ class Closable(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self.aclosed = 0
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"channel_id": "T1"})
+        return httpx.Response(200, json=channel_json("T1"))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"channel_id": "T1"})
+        return httpx.Response(200, json=channel_json("T1"))
 
     def close(self) -> None:
         self.closed += 1
@@ -807,7 +808,7 @@ def test_without_a_restamp_hook_the_header_is_sent_as_stamped(clock: FakeClock) 
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request.headers["Authorization"])
-        return httpx.Response(200, json={"channel_id": "T1"})
+        return httpx.Response(200, json=channel_json("T1"))
 
     with sync_client(handler, clock) as client:
         client.get("/channels/T1", headers={"Authorization": "Zoho-oauthtoken t0"})

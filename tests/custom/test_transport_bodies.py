@@ -18,9 +18,10 @@ from cliq_channels_client.custom.observability import ClientHooks, ErrorEvent
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.transport import CliqTransport
 from cliq_channels_client.models import Channel, ChannelLevel, CreateChannelRequest
+from tests.bodies import channel_json
 
 BASE_URL = "https://cliq.zoho.com/api/v2"
-CHANNEL = {"channel_id": "T1", "name": "Zylker Support"}
+CHANNEL = channel_json("T1", name="Zylker Support")
 HTML = "<html><body>Bad Gateway, with a private detail: 1000.abcdef0123456789.0123456789abcdef</body></html>"
 
 

@@ -24,7 +24,7 @@ from cliq_channels_client.api.channels import (
 )
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.errors import CliqValidationError
-from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID, operation_of
 from cliq_channels_client.custom.transport import CliqTransport
 from cliq_channels_client.custom.validation import OperationValidator, validator_for
 from cliq_channels_client.models import (
@@ -38,6 +38,7 @@ from cliq_channels_client.models import (
     UpdateChannelMemberRoleRequest,
     UpdateChannelRequest,
 )
+from tests.bodies import channel_json
 
 BASE_URL = "https://cliq.zoho.com/api/v2"
 
@@ -50,7 +51,11 @@ class Recorder:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return httpx.Response(200, json={"channels": [], "has_more": False})
+        operation = operation_of(request)
+        if operation is not None and 200 not in operation.success_statuses:
+            return httpx.Response(204)
+        # one body every success model accepts: a channel, an empty page and an empty member list
+        return httpx.Response(200, json={**channel_json("C1"), "channels": [], "has_more": False, "members": []})
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """Error responses, through the generated client alone (no hand-written layer).
 
 Every documented error status (400, 401, 403, 404, 405, 406, 429, 500) of
-every operation comes back as a ``Response`` whose ``parsed`` is an ``Error``
-carrying the reference's message, plus any field the server adds.  An
-undocumented status raises ``errors.UnexpectedStatus`` when the client asks for it.
+every operation comes back from ``*_detailed`` as a ``Response`` whose ``parsed``
+is an ``Error`` carrying the reference's message, plus any field the server
+adds; ``sync()`` / ``asyncio()`` raise the typed ``CliqAPIError`` subclass of the
+status, even on a bare ``Client``.  An undocumented status (an unlisted 4xx,
+a 5xx, a redirect, an undocumented 2xx) raises a ``CliqAPIError`` too, never
+upstream's ``UnexpectedStatus`` outside the hierarchy.
 """
 
 from __future__ import annotations
@@ -16,14 +19,51 @@ import httpx
 import pytest
 import respx
 
-from cliq_channels_client import errors
+from cliq_channels_client import (
+    AuthenticationError,
+    BadRequestError,
+    CliqAPIError,
+    CliqError,
+    InternalServerError,
+    MethodNotAllowedError,
+    NotAcceptableError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServerError,
+    ThrottledError,
+    UnexpectedStatusError,
+    errors,
+)
 from cliq_channels_client.models import Error
 from cliq_channels_client.operation_table import ERROR_MESSAGES
 
 from .support import CASE_PER_OPERATION, ERROR_STATUSES, OPERATION_IDS, OperationCase, error_fixture, make_client
 
 OPERATION_CASE_IDS = [case.operation_id for case in CASE_PER_OPERATION]
-UNDOCUMENTED_STATUSES = (409, 418, 502, 503)
+UNDOCUMENTED_STATUSES = (409, 418, 502, 503, 301, 302, 304, 307, 202, 206)
+STATUS_ERRORS: dict[int, type[CliqAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    406: NotAcceptableError,
+    429: ThrottledError,
+    500: InternalServerError,
+}
+
+
+def undocumented_error(status: int) -> type[CliqAPIError]:
+    return ServerError if status >= 500 else UnexpectedStatusError
+
+
+def check_raised(error: CliqAPIError, status: int, *, enriched: bool) -> None:
+    assert type(error) is STATUS_ERRORS[status]
+    assert error.status_code == status
+    assert error.message == REFERENCE_MESSAGES[status]
+    assert error.code == (f"code_{status}" if enriched else None)
+    assert error.body == (enriched_body(status) if enriched else error_fixture(status))
+
 
 # The reference's messages, for the record (the fixtures are copied from it).
 REFERENCE_MESSAGES = {
@@ -98,7 +138,12 @@ def test_documented_error_status_sync(case: OperationCase, status: int, router: 
             assert response.headers["Retry-After"] == "60"
 
         check_error(case.call_sync_detailed(client).parsed, status, enriched=True)
-        check_error(case.call_sync(client), status, enriched=False)
+        with pytest.raises(CliqAPIError) as raised:
+            case.call_sync(client)
+        check_raised(raised.value, status, enriched=False)
+        if status == 429:
+            assert isinstance(raised.value, ThrottledError)
+            assert raised.value.retry_after == 60.0
     assert route.call_count == 3
 
 
@@ -115,7 +160,9 @@ async def test_documented_error_statuses_asyncio(case: OperationCase, router: re
             response = await case.call_asyncio_detailed(client)
             assert response.status_code == HTTPStatus(status)
             check_error(response.parsed, status, enriched=False)
-            check_error(await case.call_asyncio(client), status, enriched=True)
+            with pytest.raises(CliqAPIError) as raised:
+                await case.call_asyncio(client)
+            check_raised(raised.value, status, enriched=True)
     assert route.call_count == 2 * len(ERROR_STATUSES)
 
 
@@ -124,20 +171,28 @@ def test_undocumented_status_sync(case: OperationCase, router: respx.MockRouter)
     route = router.route()
     for status in UNDOCUMENTED_STATUSES:
         body = f"<html>{status}</html>".encode()
-        route.return_value = httpx.Response(status, content=body, headers={"Content-Type": "text/html"})
+        headers = {"Content-Type": "text/html", "Location": "https://elsewhere.example/"}
+        route.return_value = httpx.Response(status, content=body, headers=headers)
         with make_client(raise_on_unexpected_status=True) as client:
-            with pytest.raises(errors.UnexpectedStatus) as raised:
+            with pytest.raises(CliqAPIError) as raised:
                 case.call_sync_detailed(client)
+            assert type(raised.value) is undocumented_error(status)
             assert raised.value.status_code == status
-            assert raised.value.content == body
-            with pytest.raises(errors.UnexpectedStatus):
+            assert raised.value.operation_id == case.operation_id
+            assert raised.value.body == body.decode()
+            assert raised.value.response is not None
+            assert raised.value.response.headers["Location"] == "https://elsewhere.example/"
+            with pytest.raises(undocumented_error(status)):
                 case.call_sync(client)
-        # without the flag the caller still sees the status, and nothing parsed
+        # without the flag *_detailed hands the status back, nothing parsed; sync() still raises
         with make_client() as client:
             response = case.call_sync_detailed(client)
             assert response.status_code == HTTPStatus(status)
             assert response.parsed is None
             assert response.content == body
+            with pytest.raises(undocumented_error(status)) as raised_plain:
+                case.call_sync(client)
+            assert raised_plain.value.status_code == status
 
 
 @pytest.mark.anyio
@@ -147,9 +202,17 @@ async def test_undocumented_status_asyncio(case: OperationCase, router: respx.Mo
     for status in UNDOCUMENTED_STATUSES:
         route.return_value = httpx.Response(status, text="upstream trouble")
         async with make_client(raise_on_unexpected_status=True) as client:
-            with pytest.raises(errors.UnexpectedStatus) as raised:
+            with pytest.raises(undocumented_error(status)) as raised:
                 await case.call_asyncio_detailed(client)
             assert raised.value.status_code == status
-            assert raised.value.content == b"upstream trouble"
+            assert raised.value.body == "upstream trouble"
         async with make_client() as client:
-            assert await case.call_asyncio(client) is None
+            with pytest.raises(undocumented_error(status)):
+                await case.call_asyncio(client)
+            assert (await case.call_asyncio_detailed(client)).parsed is None
+
+
+def test_upstream_name_is_in_the_hierarchy() -> None:
+    """Code written against upstream's ``errors.UnexpectedStatus`` catches what is raised for such statuses."""
+    assert errors.UnexpectedStatus is UnexpectedStatusError
+    assert issubclass(errors.UnexpectedStatus, CliqError)

@@ -372,6 +372,8 @@ def _minimal_value(schema: dict[str, Any]) -> Any:
     if kind == "object":
         return {key: _minimal_value(schema["properties"][key]) for key in schema.get("required", [])}
     assert isinstance(kind, str), schema  # a leaf: string, boolean or integer
+    if schema.get("format") == "date-time":  # required date-times (Channel.creation_time) must parse
+        return "2026-01-01T00:00:00+00:00"
     return {"string": "x", "boolean": True, "integer": 1}[kind]
 
 

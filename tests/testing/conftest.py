@@ -59,7 +59,7 @@ class Api:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1_767_225_600.0)  # 2026-01-01T00:00:00Z: fixed, tests compare rendered timestamps
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.validation.response.exceptions import InvalidData
 
+from cliq_channels_client import RetryPolicy
 from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.testing import CliqEmulator, ContractViolation, check_response, load_contract
 from cliq_channels_client.custom.testing.contract import OpenAPIRequest, OpenAPIResponse
@@ -120,7 +121,7 @@ def test_validate_responses_turns_contract_drift_into_500(monkeypatch: pytest.Mo
         return {**original(*args, **kwargs), "participant_count": "many"}
 
     monkeypatch.setattr(emu.store, "_render", drifted)
-    with emu, emu.client() as client:
+    with emu, emu.client(raise_on_error=False, retry=RetryPolicy.disabled()) as client:
         response = client.get_httpx_client().post("/channels", json={"name": "x", "level": "private"})
     assert response.status_code == 500
     assert "contract violation" in response.json()["message"]

@@ -1,21 +1,16 @@
 from http import HTTPStatus
-from typing import Any, cast
-from urllib.parse import quote
+from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.operations import OPERATION_EXTENSION
+from ...custom.responses import decode_error_body, error_for_response
 from ...models.error import Error
 from ...types import Response
+from .. import document, path_segment
 
-
-def _path_segment(value: Any) -> str:
-    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
-    segment = quote(str(value), safe="")
-    if segment == "." or segment == "..":
-        return segment.replace(".", "%2E")
-    return segment
+_OPERATION_ID = "approve_channel"
 
 
 def _get_kwargs(
@@ -24,8 +19,9 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
+        "extensions": {OPERATION_EXTENSION: _OPERATION_ID},
         "url": "/channels/{channel_id}/approve".format(
-            channel_id=_path_segment(channel_id),
+            channel_id=path_segment(_OPERATION_ID, "CHANNEL_ID", channel_id),
         ),
     }
 
@@ -34,53 +30,44 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
     if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
+        return None
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
-
-        return response_400
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
-
-        return response_401
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
-
-        return response_403
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
-
-        return response_404
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 405:
-        response_405 = Error.from_dict(response.json())
-
-        return response_405
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 406:
-        response_406 = Error.from_dict(response.json())
-
-        return response_406
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
-
-        return response_429
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
-
-        return response_500
+        return decode_error_body(response, Error.from_dict)
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
+        raise error_for_response(_OPERATION_ID, response)
+    return None
+
+
+def _success(response: httpx.Response) -> None:
+    """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
+    response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 204:
         return None
+
+    raise error_for_response(_OPERATION_ID, response)
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Error]:
@@ -108,9 +95,22 @@ def sync_detailed(
     Args:
         channel_id (str):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Any | Error]
@@ -131,7 +131,7 @@ def sync(
     channel_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Error | None:
+) -> None:
     """Approve a channel
 
      Organization admins can use this API to approve a newly created organization level channel.
@@ -139,18 +139,35 @@ def sync(
     Args:
         channel_id (str):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Any | Error
+        None
     """
 
-    return sync_detailed(
+    kwargs = _get_kwargs(
         channel_id=channel_id,
-        client=client,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _success(response)
 
 
 async def asyncio_detailed(
@@ -165,9 +182,22 @@ async def asyncio_detailed(
     Args:
         channel_id (str):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Any | Error]
@@ -186,7 +216,7 @@ async def asyncio(
     channel_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Error | None:
+) -> None:
     """Approve a channel
 
      Organization admins can use this API to approve a newly created organization level channel.
@@ -194,17 +224,33 @@ async def asyncio(
     Args:
         channel_id (str):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Any | Error
+        None
     """
 
-    return (
-        await asyncio_detailed(
-            channel_id=channel_id,
-            client=client,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _success(response)
+
+
+document(_OPERATION_ID, sync_detailed, sync, asyncio_detailed, asyncio)

@@ -3,12 +3,16 @@ from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.operations import OPERATION_EXTENSION
+from ...custom.responses import decode_error_body, decode_success, error_for_response
 from ...models.channel import Channel
 from ...models.create_channel_request import CreateChannelRequest
 from ...models.error import Error
 from ...types import Response
+from .. import document
+
+_OPERATION_ID = "create_channel"
 
 
 def _get_kwargs(
@@ -19,6 +23,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
+        "extensions": {OPERATION_EXTENSION: _OPERATION_ID},
         "url": "/channels",
     }
 
@@ -32,54 +37,44 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Channel | Error | None:
     if response.status_code == 200:
-        response_200 = Channel.from_dict(response.json())
-
-        return response_200
+        return decode_success(_OPERATION_ID, response, Channel.from_dict)
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
-
-        return response_400
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
-
-        return response_401
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
-
-        return response_403
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
-
-        return response_404
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 405:
-        response_405 = Error.from_dict(response.json())
-
-        return response_405
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 406:
-        response_406 = Error.from_dict(response.json())
-
-        return response_406
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
-
-        return response_429
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
-
-        return response_500
+        return decode_error_body(response, Error.from_dict)
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+        raise error_for_response(_OPERATION_ID, response)
+    return None
+
+
+def _success(response: httpx.Response) -> Channel:
+    """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
+    response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return decode_success(_OPERATION_ID, response, Channel.from_dict)
+
+    raise error_for_response(_OPERATION_ID, response)
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Channel | Error]:
@@ -107,9 +102,22 @@ def sync_detailed(
     Args:
         body (CreateChannelRequest):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Channel | Error]
@@ -130,7 +138,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChannelRequest,
-) -> Channel | Error | None:
+) -> Channel:
     """Create a channel
 
      Use this API to create a new channel in Cliq.
@@ -138,18 +146,35 @@ def sync(
     Args:
         body (CreateChannelRequest):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Channel | Error
+        Channel
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         body=body,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _success(response)
 
 
 async def asyncio_detailed(
@@ -164,9 +189,22 @@ async def asyncio_detailed(
     Args:
         body (CreateChannelRequest):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Channel | Error]
@@ -185,7 +223,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateChannelRequest,
-) -> Channel | Error | None:
+) -> Channel:
     """Create a channel
 
      Use this API to create a new channel in Cliq.
@@ -193,17 +231,33 @@ async def asyncio(
     Args:
         body (CreateChannelRequest):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Channel | Error
+        Channel
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            body=body,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _success(response)
+
+
+document(_OPERATION_ID, sync_detailed, sync, asyncio_detailed, asyncio)

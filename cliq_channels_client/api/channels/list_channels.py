@@ -4,14 +4,18 @@ from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.operations import OPERATION_EXTENSION
+from ...custom.responses import decode_error_body, decode_success, error_for_response
 from ...models.channel_level import ChannelLevel
 from ...models.channel_list import ChannelList
 from ...models.channel_order import ChannelOrder
 from ...models.channel_status import ChannelStatus
 from ...models.error import Error
 from ...types import UNSET, Response, Unset
+from .. import document, require_aware
+
+_OPERATION_ID = "list_channels"
 
 
 def _get_kwargs(
@@ -53,21 +57,25 @@ def _get_kwargs(
 
     params["level"] = json_level
 
+    require_aware(_OPERATION_ID, "query.modified_before", modified_before)
     json_modified_before: str | Unset = UNSET
     if not isinstance(modified_before, Unset):
         json_modified_before = modified_before.isoformat()
     params["modified_before"] = json_modified_before
 
+    require_aware(_OPERATION_ID, "query.modified_after", modified_after)
     json_modified_after: str | Unset = UNSET
     if not isinstance(modified_after, Unset):
         json_modified_after = modified_after.isoformat()
     params["modified_after"] = json_modified_after
 
+    require_aware(_OPERATION_ID, "query.created_before", created_before)
     json_created_before: str | Unset = UNSET
     if not isinstance(created_before, Unset):
         json_created_before = created_before.isoformat()
     params["created_before"] = json_created_before
 
+    require_aware(_OPERATION_ID, "query.created_after", created_after)
     json_created_after: str | Unset = UNSET
     if not isinstance(created_after, Unset):
         json_created_after = created_after.isoformat()
@@ -99,6 +107,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "get",
+        "extensions": {OPERATION_EXTENSION: _OPERATION_ID},
         "url": "/channels",
         "params": params,
     }
@@ -108,54 +117,44 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ChannelList | Error | None:
     if response.status_code == 200:
-        response_200 = ChannelList.from_dict(response.json())
-
-        return response_200
+        return decode_success(_OPERATION_ID, response, ChannelList.from_dict)
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
-
-        return response_400
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
-
-        return response_401
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
-
-        return response_403
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
-
-        return response_404
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 405:
-        response_405 = Error.from_dict(response.json())
-
-        return response_405
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 406:
-        response_406 = Error.from_dict(response.json())
-
-        return response_406
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
-
-        return response_429
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
-
-        return response_500
+        return decode_error_body(response, Error.from_dict)
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
-        return None
+        raise error_for_response(_OPERATION_ID, response)
+    return None
+
+
+def _success(response: httpx.Response) -> ChannelList:
+    """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
+    response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return decode_success(_OPERATION_ID, response, ChannelList.from_dict)
+
+    raise error_for_response(_OPERATION_ID, response)
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ChannelList | Error]:
@@ -229,9 +228,22 @@ def sync_detailed(
         pinned (bool | Unset):
         joined (bool | Unset):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[ChannelList | Error]
@@ -284,7 +296,7 @@ def sync(
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
     joined: bool | Unset = UNSET,
-) -> ChannelList | Error | None:
+) -> ChannelList:
     """List all channels
 
      Retrieve a list of channels based on the given filters.
@@ -322,16 +334,27 @@ def sync(
         pinned (bool | Unset):
         joined (bool | Unset):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        ChannelList | Error
+        ChannelList
     """
 
-    return sync_detailed(
-        client=client,
+    kwargs = _get_kwargs(
         name=name,
         status=status,
         limit=limit,
@@ -349,7 +372,13 @@ def sync(
         sync_token=sync_token,
         pinned=pinned,
         joined=joined,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _success(response)
 
 
 async def asyncio_detailed(
@@ -410,9 +439,22 @@ async def asyncio_detailed(
         pinned (bool | Unset):
         joined (bool | Unset):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[ChannelList | Error]
@@ -463,7 +505,7 @@ async def asyncio(
     sync_token: str | Unset = UNSET,
     pinned: bool | Unset = UNSET,
     joined: bool | Unset = UNSET,
-) -> ChannelList | Error | None:
+) -> ChannelList:
     """List all channels
 
      Retrieve a list of channels based on the given filters.
@@ -501,33 +543,49 @@ async def asyncio(
         pinned (bool | Unset):
         joined (bool | Unset):
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        ChannelList | Error
+        ChannelList
     """
 
-    return (
-        await asyncio_detailed(
-            client=client,
-            name=name,
-            status=status,
-            limit=limit,
-            level=level,
-            modified_before=modified_before,
-            modified_after=modified_after,
-            created_before=created_before,
-            created_after=created_after,
-            channel_ids=channel_ids,
-            chat_ids=chat_ids,
-            team_ids=team_ids,
-            created_by=created_by,
-            order_by=order_by,
-            next_token=next_token,
-            sync_token=sync_token,
-            pinned=pinned,
-            joined=joined,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        name=name,
+        status=status,
+        limit=limit,
+        level=level,
+        modified_before=modified_before,
+        modified_after=modified_after,
+        created_before=created_before,
+        created_after=created_after,
+        channel_ids=channel_ids,
+        chat_ids=chat_ids,
+        team_ids=team_ids,
+        created_by=created_by,
+        order_by=order_by,
+        next_token=next_token,
+        sync_token=sync_token,
+        pinned=pinned,
+        joined=joined,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _success(response)
+
+
+document(_OPERATION_ID, sync_detailed, sync, asyncio_detailed, asyncio)

@@ -1,22 +1,17 @@
 from http import HTTPStatus
-from typing import Any, cast
-from urllib.parse import quote
+from typing import Any
 
 import httpx
 
-from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.operations import OPERATION_EXTENSION
+from ...custom.responses import decode_error_body, error_for_response
 from ...models.error import Error
 from ...models.remove_channel_members_request import RemoveChannelMembersRequest
 from ...types import Response
+from .. import document, path_segment
 
-
-def _path_segment(value: Any) -> str:
-    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
-    segment = quote(str(value), safe="")
-    if segment == "." or segment == "..":
-        return segment.replace(".", "%2E")
-    return segment
+_OPERATION_ID = "remove_channel_members"
 
 
 def _get_kwargs(
@@ -28,8 +23,9 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
+        "extensions": {OPERATION_EXTENSION: _OPERATION_ID},
         "url": "/channels/{channel_id}/members".format(
-            channel_id=_path_segment(channel_id),
+            channel_id=path_segment(_OPERATION_ID, "CHANNEL_ID", channel_id),
         ),
     }
 
@@ -43,53 +39,44 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
     if response.status_code == 204:
-        response_204 = cast(Any, None)
-        return response_204
+        return None
 
     if response.status_code == 400:
-        response_400 = Error.from_dict(response.json())
-
-        return response_400
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 401:
-        response_401 = Error.from_dict(response.json())
-
-        return response_401
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 403:
-        response_403 = Error.from_dict(response.json())
-
-        return response_403
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 404:
-        response_404 = Error.from_dict(response.json())
-
-        return response_404
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 405:
-        response_405 = Error.from_dict(response.json())
-
-        return response_405
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 406:
-        response_406 = Error.from_dict(response.json())
-
-        return response_406
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 429:
-        response_429 = Error.from_dict(response.json())
-
-        return response_429
+        return decode_error_body(response, Error.from_dict)
 
     if response.status_code == 500:
-        response_500 = Error.from_dict(response.json())
-
-        return response_500
+        return decode_error_body(response, Error.from_dict)
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
-    else:
+        raise error_for_response(_OPERATION_ID, response)
+    return None
+
+
+def _success(response: httpx.Response) -> None:
+    """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
+    response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 204:
         return None
+
+    raise error_for_response(_OPERATION_ID, response)
 
 
 def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Error]:
@@ -120,9 +107,22 @@ def sync_detailed(
         body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
             as for AddChannelMembersRequest).
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Any | Error]
@@ -145,7 +145,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: RemoveChannelMembersRequest,
-) -> Any | Error | None:
+) -> None:
     """Delete channel members
 
      Use this API to delete groups of members from the channel.
@@ -155,19 +155,36 @@ def sync(
         body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
             as for AddChannelMembersRequest).
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Any | Error
+        None
     """
 
-    return sync_detailed(
+    kwargs = _get_kwargs(
         channel_id=channel_id,
-        client=client,
         body=body,
-    ).parsed
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _success(response)
 
 
 async def asyncio_detailed(
@@ -185,9 +202,22 @@ async def asyncio_detailed(
         body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
             as for AddChannelMembersRequest).
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: the server answered an error status (clients with raise_on_error=False return it
+            in the Response instead): BadRequestError 400, AuthenticationError 401,
+            PermissionDeniedError 403, NotFoundError 404, MethodNotAllowedError 405,
+            NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError for a status the document
+            does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
         Response[Any | Error]
@@ -208,7 +238,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: RemoveChannelMembersRequest,
-) -> Any | Error | None:
+) -> None:
     """Delete channel members
 
      Use this API to delete groups of members from the channel.
@@ -218,18 +248,34 @@ async def asyncio(
         body (RemoveChannelMembersRequest): The users to remove, by user_ids or email_ids (sources
             as for AddChannelMembersRequest).
 
+    OAuth scope: {scopes}
+    Rate limit: {rate_limit}
+
     Raises:
-        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        CliqValidationError: an argument breaks a rule of the document (field and rule named); not sent.
+        CliqAPIError: any answer but the documented success, whatever the client: BadRequestError 400,
+            AuthenticationError 401, PermissionDeniedError 403, NotFoundError 404,
+            MethodNotAllowedError 405, NotAcceptableError 406, ServerError 5xx, UnexpectedStatusError
+            for a status the document does not list (a redirect, an undocumented 2xx).
+        RateLimitError: ThrottledError (the server throttled the call; the operation is locked),
+            OperationLockedError or RateLimitWaitExceededError (not sent).
+        TokenRefreshError: no access token could be obtained (not sent).
+        CliqTransportError: connection failure or timeout after the allowed retries
+            (.may_have_been_sent); MalformedResponseError: a success answer whose body is cut short or
+            does not match the document (it may have been applied).
 
     Returns:
-        Any | Error
+        None
     """
 
-    return (
-        await asyncio_detailed(
-            channel_id=channel_id,
-            client=client,
-            body=body,
-        )
-    ).parsed
+    kwargs = _get_kwargs(
+        channel_id=channel_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _success(response)
+
+
+document(_OPERATION_ID, sync_detailed, sync, asyncio_detailed, asyncio)
