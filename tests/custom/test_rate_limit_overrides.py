@@ -11,6 +11,7 @@ from cliq_channels_client import CliqValidationError, FakeClock, LocalRateLimite
 from cliq_channels_client.api.channels import get_channel, list_channels
 from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.rate_limit_overrides import OverridingRateLimiter
+from tests.bodies import channel_json
 
 
 class RuleSpy(LocalRateLimiter):
@@ -27,7 +28,7 @@ class RuleSpy(LocalRateLimiter):
 
 def answer(request: httpx.Request) -> httpx.Response:
     listing = request.url.path.endswith("/channels")
-    return httpx.Response(200, json={"channels": []} if listing else {"channel_id": "T1"})
+    return httpx.Response(200, json={"channels": []} if listing else channel_json("T1"))
 
 
 def client(**options: Any) -> Any:
