@@ -90,6 +90,7 @@ def _auth(
     follow_api_domain: bool,
     raise_on_error: bool,
     hooks: ClientHooks | None,
+    validate: bool,
 ) -> tuple[httpx.Auth, str]:
     """The auth for the credentials given, and the user's fingerprint; refuse incomplete or mixed credentials."""
     oauth = {"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token}
@@ -121,6 +122,7 @@ def _auth(
         follow_api_domain=follow_api_domain,
         raise_on_error=raise_on_error,
         hooks=hooks,
+        validate=validate,
     )
     return auth, user_fingerprint("oauth", client_id, refresh_token)
 
@@ -248,6 +250,7 @@ def create_client(
         follow_api_domain=base_url is None,
         raise_on_error=raise_on_error,
         hooks=hooks,
+        validate=validate,
     )
     cliq_transport = CliqTransport(
         transport=transport,

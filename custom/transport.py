@@ -68,6 +68,7 @@ from .errors import (
     CliqTransportError,
     MalformedResponseError,
     ThrottledError,
+    TokenRefreshError,
     error_from_response,
     is_throttle_response,
     parse_error_body,
@@ -86,9 +87,9 @@ from .observability import (
     call_hook,
     log,
 )
-from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, Operation, match_operation
+from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, TOKEN_REQUEST_EXTENSION, Operation, match_operation
 from .ratelimit import LocalRateLimiter, RateLimiter
-from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
+from .retry import IDEMPOTENT_METHODS, RetryPolicy, lock_delay, may_have_been_sent
 from .validation import refuse_empty_path_parameter, validator_for
 
 __all__ = ["CliqTransport"]
@@ -504,6 +505,12 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         if restamp is not None and not callable(restamp):
             restamp = None
         if operation is None:
+            token_url = request.extensions.get(TOKEN_REQUEST_EXTENSION)
+            if token_url is not None and str(request.url) != token_url:  # httpx following a redirect
+                raise TokenRefreshError(
+                    "the accounts server redirected the token request; not followed (its body holds the "
+                    "client secret and the refresh token): check accounts_url / data_centre"
+                )
             if self._validate:
                 refuse_empty_path_parameter(request.method, path)
             return _Call(None, request, "", observed, restamp)
@@ -697,11 +704,10 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return message
 
     def _lock_time(self, call: _Call, response: httpx.Response) -> float:
-        """Until when a throttled operation stays locked: the server's ``Retry-After``, else the rule's lock."""
+        """Until when a throttled operation stays locked: the server's ``Retry-After`` capped at the rule's lock."""
         assert call.operation is not None
         now = self._clock.now()
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
-        return now + (retry_after if retry_after is not None else call.operation.rate_limit.lock)
+        return now + lock_delay(response.headers.get("Retry-After"), now, call.operation.rate_limit.lock)
 
     def _throttled(self, call: _Call, response: httpx.Response, retry_at: float) -> httpx.Response:
         operation_id = str(call.operation_id)
