@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "CliqError": "errors",
     "CliqTransportError": "errors",
     "CliqValidationError": "errors",
+    "ExchangeSummary": "errors",
     "InternalServerError": "errors",
     "MalformedResponseError": "errors",
     "MethodNotAllowedError": "errors",
@@ -50,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "DataCentre": "data_centres",
     "cliq_origin_for_api_domain": "data_centres",
     "data_centre": "data_centres",
+    "trusted_cliq_origin": "data_centres",
     # tokens
     "FileTokenStore": "tokens",
     "MemoryTokenStore": "tokens",
@@ -116,6 +118,7 @@ __all__ = [
     "Clock",
     "DataCentre",
     "ErrorEvent",
+    "ExchangeSummary",
     "FakeClock",
     "FileTokenStore",
     "InternalServerError",
@@ -162,6 +165,7 @@ __all__ = [
     "create_client",
     "data_centre",
     "match_operation",
+    "trusted_cliq_origin",
     "validate_request",
 ]
 
@@ -192,6 +196,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         DataCentre,
         cliq_origin_for_api_domain,
         data_centre,
+        trusted_cliq_origin,
     )
     from .errors import (
         AuthenticationError,
@@ -201,6 +206,7 @@ if TYPE_CHECKING:  # the names above, for type checkers and IDEs
         CliqError,
         CliqTransportError,
         CliqValidationError,
+        ExchangeSummary,
         InternalServerError,
         MalformedResponseError,
         MethodNotAllowedError,

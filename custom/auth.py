@@ -42,7 +42,14 @@ from .clock import SYSTEM_CLOCK, Clock
 from .data_centres import trusted_cliq_origin
 from .errors import CliqValidationError, TokenRefreshError, error_from_response, parse_error_body
 from .observability import ClientHooks, TokenRefreshEvent, call_hook
-from .operations import RESTAMP_EXTENSION, TOKEN_REQUEST_EXTENSION, Operation, operation_of, request_path
+from .operations import (
+    ORIGIN_EXTENSION,
+    RESTAMP_EXTENSION,
+    TOKEN_REQUEST_EXTENSION,
+    Operation,
+    operation_of,
+    request_path,
+)
 from .tokens import MemoryTokenStore, Token, TokenState, TokenStore, credential_problem
 from .validation import refuse_empty_path_parameter, validate_request
 
@@ -643,6 +650,7 @@ class ZohoOAuth(httpx.Auth):
             if origin is not None and (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
                 request.url = url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
                 request.headers["Host"] = request.url.netloc.decode("ascii")
+                extensions[ORIGIN_EXTENSION] = (origin.scheme, origin.host, origin.port)  # routed, not redirected
         return request
 
 

@@ -11,9 +11,10 @@ the real network transports).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -31,7 +32,7 @@ from .tokens import TokenStore
 from .transport import CliqTransport
 
 if TYPE_CHECKING:  # the [redis] extra is optional: imported only when redis= is given
-    from .redis_backend import RedisArgument
+    from .redis_backend import RedisArgument, RedisBackend
 
 __all__ = ["create_client", "user_fingerprint"]
 
@@ -140,15 +141,52 @@ def _network_path(network: str) -> str:
 
 def _redis_shared(
     redis: RedisArgument, fallback: Literal["fail", "local"], clock: Clock, namespace: str | None
-) -> tuple[TokenStore | None, RateLimiter]:
-    """The Redis-backed token store (OAuth only; keys under the user's fingerprint) and rate limiter."""
+) -> tuple[TokenStore | None, RateLimiter, RedisBackend | None]:
+    """The Redis-backed token store (OAuth only; keys under the user's fingerprint) and rate limiter.
+
+    The third item is the backend if this call created it (from a URL), so the client closes it;
+    a client or backend passed in is the caller's to close.
+    """
     from .redis_backend import RedisBackend
     from .redis_limiter import RedisRateLimiter
     from .redis_store import RedisTokenStore
 
     backend = RedisBackend.coerce(redis)
     store = None if namespace is None else RedisTokenStore(backend, namespace=namespace, fallback=fallback)
-    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback)
+    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback), backend if backend is not redis else None
+
+
+class _ClosingTransport(CliqTransport):
+    """A :class:`CliqTransport` that also closes the Redis connections :func:`create_client` opened for it.
+
+    httpx closes its transport when the client closes (``with`` / ``async
+    with`` / ``close()``), so the Redis pools close with the client instead of
+    lingering until garbage collection (a ``ResourceWarning`` per connection).
+    """
+
+    def __init__(self, *, backend: RedisBackend, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._backend = backend
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._backend.close()
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        finally:
+            await self._backend.aclose()  # the asyncio pool of this event loop
+            self._backend.close()  # and the sync one, used under trio (worker threads) or by sync calls
+
+
+def _transport_factory(owned_backend: RedisBackend | None) -> Callable[..., CliqTransport]:
+    """``CliqTransport``, or one that also closes the Redis backend this call created."""
+    if owned_backend is None:
+        return CliqTransport
+    return functools.partial(_ClosingTransport, backend=owned_backend)
 
 
 def create_client(
@@ -232,10 +270,11 @@ def create_client(
     api_url = (base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/")
     if network is not None:
         api_url += _network_path(network)
+    owned_backend = None
     if redis is not None:
         oauth = bool(client_id and refresh_token and not access_token)
         namespace = user_fingerprint("oauth", client_id or "", refresh_token or "") if oauth else None
-        shared_store, shared_limiter = _redis_shared(redis, redis_fallback, clock, namespace)
+        shared_store, shared_limiter, owned_backend = _redis_shared(redis, redis_fallback, clock, namespace)
         token_store = token_store if token_store is not None else shared_store
         rate_limiter = rate_limiter if rate_limiter is not None else shared_limiter
     auth, fingerprint = _auth(
@@ -252,7 +291,7 @@ def create_client(
         hooks=hooks,
         validate=validate,
     )
-    cliq_transport = CliqTransport(
+    cliq_transport = _transport_factory(owned_backend)(
         transport=transport,
         async_transport=async_transport,
         rate_limiter=rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock),

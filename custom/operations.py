@@ -26,6 +26,7 @@ from ..operation_table import OPERATIONS
 __all__ = [
     "OPERATIONS_BY_ID",
     "OPERATION_EXTENSION",
+    "ORIGIN_EXTENSION",
     "RESTAMP_EXTENSION",
     "TOKEN_REQUEST_EXTENSION",
     "Operation",
@@ -51,6 +52,11 @@ OPERATION_EXTENSION = "cliq_channels_client.operation"
 #: so :class:`~.transport.CliqTransport` refuses a marked request bound anywhere else: the token
 #: request never follows a redirect, whatever the client's ``follow_redirects``.
 TOKEN_REQUEST_EXTENSION = "cliq_channels_client.token_request"  # noqa: S105 -- a key name, not a secret
+
+#: ``request.extensions`` key of the ``(scheme, host, port)`` a request was first sent to (set by the
+#: transport, moved by the auth flow when it routes a request to the token's data centre): a request
+#: at another origin with the same extensions is httpx following a redirect, which is refused.
+ORIGIN_EXTENSION = "cliq_channels_client.origin"
 
 
 @attrs.frozen

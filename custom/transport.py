@@ -87,7 +87,14 @@ from .observability import (
     call_hook,
     log,
 )
-from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, TOKEN_REQUEST_EXTENSION, Operation, match_operation
+from .operations import (
+    OPERATIONS_BY_ID,
+    ORIGIN_EXTENSION,
+    RESTAMP_EXTENSION,
+    TOKEN_REQUEST_EXTENSION,
+    Operation,
+    match_operation,
+)
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, lock_delay, may_have_been_sent
 from .validation import refuse_empty_path_parameter, validator_for
@@ -128,6 +135,37 @@ def _parse_json(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError (an empty body is one too)
         return _MALFORMED
+
+
+def _refuse_redirect_elsewhere(request: httpx.Request, operation: Operation | None) -> None:
+    """Refuse a request that httpx is redirecting (``follow_redirects=True``) away from where we sent it.
+
+    httpx hands a redirect the original's ``extensions`` dict, so the origin
+    recorded there on the first pass tells a redirect apart.  The token
+    request goes to its one URL only (its body holds the client secret); an
+    API request stays on its origin (a data-centre host or the caller's
+    ``base_url``).  Raised before anything is sent to the new location.
+    """
+    extensions = request.extensions
+    url = request.url
+    token_url = extensions.get(TOKEN_REQUEST_EXTENSION)
+    if token_url is not None:
+        if str(url) != token_url:
+            raise TokenRefreshError(
+                "the accounts server redirected the token request; not followed (its body holds the "
+                "client secret and the refresh token): check accounts_url / data_centre"
+            )
+        return
+    origin = (url.scheme, url.host, url.port)
+    if extensions.setdefault(ORIGIN_EXTENSION, origin) != origin:
+        operation_id = operation.operation_id if operation is not None else None
+        raise CliqTransportError(
+            f"{operation_id or request.method}: the server answered with a redirect to another origin; "
+            "not followed (API requests stay on the data centre's host or the base_url given)",
+            operation_id=operation_id,
+            attempts=1,
+            may_have_been_sent=True,
+        )
 
 
 def _with_json(response: httpx.Response, parsed: Any) -> httpx.Response:
@@ -504,13 +542,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         restamp = request.extensions.get(RESTAMP_EXTENSION)
         if restamp is not None and not callable(restamp):
             restamp = None
+        _refuse_redirect_elsewhere(request, operation)
         if operation is None:
-            token_url = request.extensions.get(TOKEN_REQUEST_EXTENSION)
-            if token_url is not None and str(request.url) != token_url:  # httpx following a redirect
-                raise TokenRefreshError(
-                    "the accounts server redirected the token request; not followed (its body holds the "
-                    "client secret and the refresh token): check accounts_url / data_centre"
-                )
             if self._validate:
                 refuse_empty_path_parameter(request.method, path)
             return _Call(None, request, "", observed, restamp)
