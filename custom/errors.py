@@ -125,8 +125,11 @@ class CliqValidationError(CliqError, ValueError):
 
     ``field`` is a dotted path (``"name"``, ``"config.reply_mode"``,
     ``"query.limit"``), ``rule`` the JSON Schema keyword (``maxLength``,
-    ``enum``, ``required``...).
+    ``enum``, ``required``...).  ``may_have_been_sent`` is always ``False``, as
+    for a :class:`CliqTransportError` that proves nothing left.
     """
+
+    may_have_been_sent = False
 
     def __init__(self, *, operation_id: str | None, field: str, rule: str, detail: str) -> None:
         self.operation_id = operation_id
