@@ -347,7 +347,7 @@ async def close(client: Client, mode: str) -> None:
 )
 @pytest.mark.parametrize("credential", ["access_token", "client_secret", "refresh_token"])
 def test_a_credential_that_cannot_be_sent_is_refused_when_given(credential: str, value: str, problem: str) -> None:
-    arguments = {"access_token": value}
+    arguments: dict[str, Any] = {"access_token": value}
     if credential != "access_token":
         arguments = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN}
         arguments[credential] = value
