@@ -153,7 +153,7 @@ def _redis_shared(
 
     backend = RedisBackend.coerce(redis)
     store = None if namespace is None else RedisTokenStore(backend, namespace=namespace, fallback=fallback)
-    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback), backend if backend is not redis else None
+    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback), backend if isinstance(redis, str) else None
 
 
 class _ClosingTransport(CliqTransport):
