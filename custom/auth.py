@@ -465,6 +465,8 @@ class ZohoOAuth(httpx.Auth):
         stamped = request.extensions.get(_STAMPED_EXTENSION)
         if cached is None or cached is stamped or not isinstance(stamped, Token):
             return
+        if cached is not self._checked and self._unsendable(cached) is not None:
+            return  # left to the flow, whose _authorize raises the clear error
         if cached.access_token == stamped.access_token or not cached.is_fresh(self._clock.now(), self._margin):
             return
         if self._follow_api_domain and cached.api_domain != stamped.api_domain:
@@ -627,14 +629,21 @@ class ZohoOAuth(httpx.Auth):
             extensions=extensions,
         )
 
+    def _unsendable(self, token: Token) -> TokenRefreshError | None:
+        """Why ``token`` must not be sent (text unfit for a header, an untrusted api_domain), or ``None``."""
+        if credential_problem(token.access_token) is not None:
+            return TokenRefreshError("the token store holds an access token that cannot be sent in a header")
+        if self._follow_api_domain and token.api_domain and _origin_of(token.api_domain) is None:
+            return _untrusted_api_domain()
+        return None
+
     def _check(self, token: Token) -> None:
         """A token from the store (written by anyone) passes the checks of an issued one before it is sent."""
         if token is self._checked:
             return
-        if credential_problem(token.access_token) is not None:
-            raise TokenRefreshError("the token store holds an access token that cannot be sent in a header")
-        if self._follow_api_domain and token.api_domain and _origin_of(token.api_domain) is None:
-            raise _untrusted_api_domain()
+        problem = self._unsendable(token)
+        if problem is not None:
+            raise problem
         self._checked = token
 
     def _authorize(self, request: httpx.Request, token: Token, operation: Operation | None) -> httpx.Request:

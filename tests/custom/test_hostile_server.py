@@ -42,6 +42,7 @@ from cliq_channels_client.custom.errors import (
 )
 from cliq_channels_client.custom.factory import create_client
 from cliq_channels_client.custom.retry import RetryPolicy
+from cliq_channels_client.custom.tokens import MemoryTokenStore, Token, TokenState
 from cliq_channels_client.models.channel import Channel
 from cliq_channels_client.models.channel_level import ChannelLevel
 from cliq_channels_client.models.create_channel_request import CreateChannelRequest
@@ -331,6 +332,32 @@ async def close(client: Client, mode: str) -> None:
         client.get_httpx_client().close()
     else:
         await client.get_async_httpx_client().aclose()
+
+
+# --- tokens found in a store (written by another process, or by anyone with access to it) ---------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "match"),
+    [
+        pytest.param(Token(ACCESS_TOKEN + "\r\n", expires_at=START + 3600), "cannot be sent", id="CR/LF token"),
+        pytest.param(
+            Token(ACCESS_TOKEN, expires_at=START + 3600, api_domain=f"https://{EVIL_HOST}"),
+            "api_domain",
+            id="foreign api_domain",
+        ),
+    ],
+)
+async def test_a_token_from_the_store_passes_the_checks_of_an_issued_one(mode: str, stored: Token, match: str) -> None:
+    world = World(Row("stored token"))
+    client = client_for(world, FakeClock(START), token_store=MemoryTokenStore(TokenState(stored, ())))
+    try:
+        with pytest.raises(TokenRefreshError, match=match) as caught:
+            await call(client, mode)
+    finally:
+        await close(client, mode)
+    secret_free(caught.value)
+    assert world.requests == []  # not sent anywhere, and no token request either
 
 
 # --- tokens given by the caller -------------------------------------------------------------------------
