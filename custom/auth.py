@@ -659,7 +659,7 @@ class ZohoOAuth(httpx.Auth):
             if origin is not None and (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
                 request.url = url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
                 request.headers["Host"] = request.url.netloc.decode("ascii")
-                extensions[ORIGIN_EXTENSION] = (origin.scheme, origin.host, origin.port)  # routed, not redirected
+                extensions[ORIGIN_EXTENSION] = request.url  # routed here by us, not redirected
         return request
 
 

@@ -53,9 +53,9 @@ OPERATION_EXTENSION = "cliq_channels_client.operation"
 #: request never follows a redirect, whatever the client's ``follow_redirects``.
 TOKEN_REQUEST_EXTENSION = "cliq_channels_client.token_request"  # noqa: S105 -- a key name, not a secret
 
-#: ``request.extensions`` key of the ``(scheme, host, port)`` a request was first sent to (set by the
-#: transport, moved by the auth flow when it routes a request to the token's data centre): a request
-#: at another origin with the same extensions is httpx following a redirect, which is refused.
+#: ``request.extensions`` key of the URL a request was first sent to (set by the transport, moved by
+#: the auth flow when it routes a request to the token's data centre): a request at another URL with
+#: the same extensions is httpx following a redirect; off the origin (or for the token request) it is refused.
 ORIGIN_EXTENSION = "cliq_channels_client.origin"
 
 

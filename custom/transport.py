@@ -140,32 +140,32 @@ def _parse_json(response: httpx.Response) -> Any:
 def _refuse_redirect_elsewhere(request: httpx.Request, operation: Operation | None) -> None:
     """Refuse a request that httpx is redirecting (``follow_redirects=True``) away from where we sent it.
 
-    httpx hands a redirect the original's ``extensions`` dict, so the origin
-    recorded there on the first pass tells a redirect apart.  The token
-    request goes to its one URL only (its body holds the client secret); an
-    API request stays on its origin (a data-centre host or the caller's
-    ``base_url``).  Raised before anything is sent to the new location.
+    httpx hands a redirect the original's ``extensions`` dict, so the URL
+    recorded there on the first pass tells a redirect apart (the same URL
+    object on every attempt: one identity test on the common path).  The
+    token request goes to its one URL only (its body holds the client
+    secret); an API request stays on its origin (a data-centre host or the
+    caller's ``base_url``).  Raised before anything is sent to the new location.
     """
-    extensions = request.extensions
     url = request.url
-    token_url = extensions.get(TOKEN_REQUEST_EXTENSION)
-    if token_url is not None:
-        if str(url) != token_url:
-            raise TokenRefreshError(
-                "the accounts server redirected the token request; not followed (its body holds the "
-                "client secret and the refresh token): check accounts_url / data_centre"
-            )
+    first = request.extensions.setdefault(ORIGIN_EXTENSION, url)
+    if first is url:
         return
-    origin = (url.scheme, url.host, url.port)
-    if extensions.setdefault(ORIGIN_EXTENSION, origin) != origin:
-        operation_id = operation.operation_id if operation is not None else None
-        raise CliqTransportError(
-            f"{operation_id or request.method}: the server answered with a redirect to another origin; "
-            "not followed (API requests stay on the data centre's host or the base_url given)",
-            operation_id=operation_id,
-            attempts=1,
-            may_have_been_sent=True,
+    if request.extensions.get(TOKEN_REQUEST_EXTENSION) is not None:
+        raise TokenRefreshError(
+            "the accounts server redirected the token request; not followed (its body holds the "
+            "client secret and the refresh token): check accounts_url / data_centre"
         )
+    if isinstance(first, httpx.URL) and (first.scheme, first.host, first.port) == (url.scheme, url.host, url.port):
+        return
+    operation_id = operation.operation_id if operation is not None else None
+    raise CliqTransportError(
+        f"{operation_id or request.method}: the server answered with a redirect to another origin; "
+        "not followed (API requests stay on the data centre's host or the base_url given)",
+        operation_id=operation_id,
+        attempts=1,
+        may_have_been_sent=True,
+    )
 
 
 def _with_json(response: httpx.Response, parsed: Any) -> httpx.Response:
