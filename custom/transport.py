@@ -111,6 +111,10 @@ _JSON_STATUSES: dict[str, frozenset[int]] = {
 }
 _NO_STATUSES: frozenset[int] = frozenset()
 _MALFORMED = object()  # what _parse_json returns for a body that is not JSON
+#: Same-origin redirects one call may follow (with ``follow_redirects=True``); then ``CliqTransportError``,
+#: before httpx's own limit would raise its ``TooManyRedirects`` outside the hierarchy.
+_MAX_REDIRECTS = 5
+_REDIRECTS_EXTENSION = "cliq_channels_client.redirects"
 
 
 class _ParsedResponse(httpx.Response):
@@ -156,12 +160,19 @@ def _refuse_redirect_elsewhere(request: httpx.Request, operation: Operation | No
             "the accounts server redirected the token request; not followed (its body holds the "
             "client secret and the refresh token): check accounts_url / data_centre"
         )
-    if isinstance(first, httpx.URL) and (first.scheme, first.host, first.port) == (url.scheme, url.host, url.port):
-        return
     operation_id = operation.operation_id if operation is not None else None
+    if not isinstance(first, httpx.URL) or (first.scheme, first.host, first.port) != (url.scheme, url.host, url.port):
+        problem = (
+            "a redirect to another origin; not followed "
+            "(API requests stay on the data centre's host or the base_url given)"
+        )
+    else:
+        hops = request.extensions[_REDIRECTS_EXTENSION] = request.extensions.get(_REDIRECTS_EXTENSION, 0) + 1
+        if hops <= _MAX_REDIRECTS:
+            return
+        problem = f"more than {_MAX_REDIRECTS} redirects; not followed further"
     raise CliqTransportError(
-        f"{operation_id or request.method}: the server answered with a redirect to another origin; "
-        "not followed (API requests stay on the data centre's host or the base_url given)",
+        f"{operation_id or request.method}: the server answered with {problem}",
         operation_id=operation_id,
         attempts=1,
         may_have_been_sent=True,

@@ -84,6 +84,13 @@ def redirect(status: int, location: str) -> Answer:
     return lambda request: httpx.Response(status, headers={"Location": location})
 
 
+def moved_once(request: httpx.Request) -> httpx.Response:
+    """A same-origin redirect the client may follow: /channels/T1 -> /channels/T1?moved=1."""
+    if "moved" in request.url.params:
+        return channel(request)
+    return httpx.Response(307, headers={"Location": f"{request.url}?moved=1"})
+
+
 def channel(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"channel_id": "T1", "name": "general"})
 
@@ -281,6 +288,9 @@ ROWS = [
         raises=CliqTransportError, match="redirect to another origin", api_requests=1, check=nothing_to_evil),
     Row("API 301 to plain http", api=redirect(301, f"http://{CLIQ_HOST}/api/v2/channels/T1"),
         raises=CliqTransportError, match="redirect to another origin", api_requests=1),
+    Row("API same-origin redirect", api=moved_once, api_requests=2),
+    Row("API same-origin redirect loop", api=redirect(307, f"https://{CLIQ_HOST}/api/v2/channels/T1"),
+        raises=CliqTransportError, match="more than 5 redirects", api_requests=6),
     # -- Retry-After on a throttle: the lock is at most the rule's lock (finite, never "forever")
     *(
         Row(f"429 Retry-After {value}", api=throttled(value), raises=ThrottledError, api_requests=1,
