@@ -25,7 +25,8 @@ from cliq_channels_client.models.channel import Channel
 from tests.redis_support import delete_prefix, raw_redis_fixture, redis_url_fixture  # noqa: F401
 from tests.secret_audit import register_secret
 
-pytestmark = pytest.mark.anyio
+#: The client's own objects must be closed, not collected: a ResourceWarning fails the test.
+pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("error::ResourceWarning")]
 
 
 def channel(request: httpx.Request) -> httpx.Response:

@@ -48,7 +48,8 @@ from cliq_channels_client.models.channel_level import ChannelLevel
 from cliq_channels_client.models.create_channel_request import CreateChannelRequest
 from tests.secret_audit import register_secret
 
-pytestmark = pytest.mark.anyio
+#: The client's own objects must be closed, not collected: a ResourceWarning fails the test.
+pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("error::ResourceWarning")]
 
 START = 1_767_225_600.0
 ACCOUNTS_HOST = "accounts.zoho.com"
