@@ -252,8 +252,14 @@ class ZohoOAuth(httpx.Auth):
 
     ``accounts_url`` is the data centre's accounts origin (``DataCentre.accounts_origin``).
     With ``follow_api_domain``, API requests go to the Cliq host of the data
-    centre the token response names.  With ``raise_on_error=False`` a final
-    401 is returned instead of raised.
+    centre the token response names; an ``api_domain`` that is not the HTTPS
+    host of a centre in the table is a :class:`TokenRefreshError`, and the
+    token is sent nowhere.  Tokens (given, issued or found in the store) and
+    credentials that cannot travel in a header or form are refused before
+    anything is sent.  With ``validate`` (the default), a request that would
+    need a token request first is validated before it, so a call the
+    transport would refuse costs no token.  With ``raise_on_error=False`` a
+    final 401 is returned instead of raised.
 
     Each stamped request also carries a re-stamp hook (``request.extensions``
     key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`

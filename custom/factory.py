@@ -224,7 +224,10 @@ def create_client(
     picks the Cliq host and the accounts host; ``base_url`` and ``accounts_url``
     override them (an emulator).  ``network`` prefixes every path with
     ``/network/<name>``.  Without an explicit ``base_url`` the requests follow
-    the ``api_domain`` of the token response.
+    the ``api_domain`` of the token response, if it is the HTTPS host of a
+    centre in the table (else ``TokenRefreshError``: the token goes nowhere
+    else).  With ``follow_redirects`` on, the token request still never follows
+    a redirect, and API requests follow only redirects within their origin.
 
     ``httpx_args`` go to ``httpx.Client``/``AsyncClient`` (``event_hooks``,
     ``params``...), except: ``headers``, ``cookies``, ``follow_redirects`` and
@@ -253,6 +256,8 @@ def create_client(
     Redis and credentials, unless ``token_store`` / ``rate_limiter`` are given.
     If Redis does not answer, calls raise ``BackendUnavailableError``, or with
     ``redis_fallback="local"`` continue with per-process limits (logged once).
+    Closing the client closes the Redis connections it made from a URL; a
+    client or backend passed in is yours to close.
     """
     clock = clock if clock is not None else SYSTEM_CLOCK
     centre = lookup_data_centre(data_centre)
