@@ -38,6 +38,7 @@ if _typing.TYPE_CHECKING:  # the public names: one line each, read at run time b
         DataCentre as DataCentre,
         cliq_origin_for_api_domain as cliq_origin_for_api_domain,
         data_centre as data_centre,
+        trusted_cliq_origin as trusted_cliq_origin,
     )
     from .errors import (
         AuthenticationError as AuthenticationError,
@@ -47,6 +48,7 @@ if _typing.TYPE_CHECKING:  # the public names: one line each, read at run time b
         CliqError as CliqError,
         CliqTransportError as CliqTransportError,
         CliqValidationError as CliqValidationError,
+        ExchangeSummary as ExchangeSummary,
         InternalServerError as InternalServerError,
         MalformedResponseError as MalformedResponseError,
         MethodNotAllowedError as MethodNotAllowedError,

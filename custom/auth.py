@@ -28,6 +28,7 @@ import contextlib
 import datetime
 import json
 import logging
+import math
 import threading
 from collections.abc import AsyncGenerator, Generator
 from functools import lru_cache
@@ -38,11 +39,19 @@ import attrs
 import httpx
 
 from .clock import SYSTEM_CLOCK, Clock
-from .data_centres import cliq_origin_for_api_domain
-from .errors import TokenRefreshError, error_from_response, parse_error_body
+from .data_centres import trusted_cliq_origin
+from .errors import CliqValidationError, TokenRefreshError, error_from_response, parse_error_body
 from .observability import ClientHooks, TokenRefreshEvent, call_hook
-from .operations import RESTAMP_EXTENSION, Operation, match_operation
-from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
+from .operations import (
+    ORIGIN_EXTENSION,
+    RESTAMP_EXTENSION,
+    TOKEN_REQUEST_EXTENSION,
+    Operation,
+    operation_of,
+    request_path,
+)
+from .tokens import MemoryTokenStore, Token, TokenState, TokenStore, credential_problem
+from .validation import refuse_empty_path_parameter, validate_request
 
 __all__ = ["StaticTokenAuth", "ZohoOAuth"]
 
@@ -54,8 +63,12 @@ _REJECTED_TOKEN_CODES = frozenset({"oauthtoken_invalid", "oauthtoken_expired", "
 _REJECTED_TOKEN_MESSAGES = ("invalid authtoken", "invalid oauthtoken", "invalid oauth token", "token expired")
 #: Zoho's ``error`` for the issuance limit (HTTP 400, "too many requests continuously").
 _ISSUANCE_LIMIT_ERROR = "access denied"
-#: Zoho's documented access-token lifetime, used when a response omits ``expires_in``.
+#: Zoho's documented access-token lifetime, used when a response omits ``expires_in`` or gives an
+#: unusable one (not a number, not finite, <= 0, or above :data:`_MAX_LIFETIME`).
 _DEFAULT_LIFETIME = 3600.0
+#: Longest ``expires_in`` believed (one day; Zoho issues one-hour tokens): a larger one would keep a
+#: revoked token "fresh" for as long as the server said, so the documented default is used instead.
+_MAX_LIFETIME = 86_400.0
 #: ``request.extensions`` key of the :class:`Token` whose value the ``Authorization`` header carries.
 _STAMPED_EXTENSION = "cliq_channels_client.stamped_token"
 _HINTS = {
@@ -114,16 +127,29 @@ _Reason = Literal["missing", "expiring", "rejected"]
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _operation_for(request: httpx.Request) -> Operation | None:
-    return match_operation(request.method, request.url.raw_path.split(b"?", 1)[0].decode("ascii"))
-
-
 @lru_cache(maxsize=64)
 def _origin_of(api_domain: str) -> httpx.URL | None:
-    try:
-        return httpx.URL(cliq_origin_for_api_domain(api_domain))
-    except httpx.InvalidURL:
-        return None
+    """The Cliq origin of a trusted ``api_domain`` (HTTPS, a centre of the table), else ``None``."""
+    origin = trusted_cliq_origin(api_domain)
+    return None if origin is None else httpx.URL(origin)
+
+
+def _untrusted_api_domain() -> TokenRefreshError:
+    return TokenRefreshError(
+        "the token response names an api_domain that is not the HTTPS host of a known Zoho data centre; "
+        "the access token is not sent there (pass base_url= to reach another host explicitly)",
+        error_code="untrusted_api_domain",
+    )
+
+
+def _lifetime(expires_in: Any) -> float:
+    """Seconds the token is valid: ``expires_in`` if it is a sane number, else the documented default."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        return _DEFAULT_LIFETIME
+    seconds = float(expires_in)
+    if not math.isfinite(seconds) or seconds <= 0 or seconds > _MAX_LIFETIME:
+        return _DEFAULT_LIFETIME
+    return seconds
 
 
 def _says_token_rejected(response: httpx.Response) -> bool:
@@ -158,9 +184,19 @@ def _error_code(response: httpx.Response) -> str | None:
     return None if error is None else str(error)
 
 
-def _token_from_response(response: httpx.Response, now: float) -> Token:
-    """The token of a successful answer; anything else is a :class:`TokenRefreshError` (no body text in it)."""
+def _token_from_response(response: httpx.Response, now: float, *, follow_api_domain: bool) -> Token:
+    """The token of a successful answer; anything else is a :class:`TokenRefreshError` (no body text in it).
+
+    The token is checked here, where it enters the client: text that cannot
+    go in a header, or (when requests follow it) an ``api_domain`` outside the
+    data-centre table, is refused before it is stored or sent anywhere.
+    """
     status = response.status_code
+    if response.is_redirect:
+        raise TokenRefreshError(
+            f"the accounts server answered HTTP {status} with a redirect; token requests are never redirected "
+            "(their body holds the client secret and the refresh token): check accounts_url / data_centre"
+        )
     body = _json_object(response)
     if body is None:
         raise TokenRefreshError(f"the accounts server answered HTTP {status} without a JSON object; no token obtained")
@@ -173,18 +209,28 @@ def _token_from_response(response: httpx.Response, now: float) -> Token:
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise TokenRefreshError(f"the accounts server answered HTTP {status} without an access_token")
-    expires_in = body.get("expires_in", _DEFAULT_LIFETIME)
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
-        expires_in = _DEFAULT_LIFETIME
+    problem = credential_problem(access_token)
+    if problem is not None:
+        raise TokenRefreshError(f"the accounts server issued an access token that {problem}; it is not used")
     api_domain = body.get("api_domain")
+    api_domain = api_domain if isinstance(api_domain, str) and api_domain else None
+    if follow_api_domain and api_domain is not None and _origin_of(api_domain) is None:
+        raise _untrusted_api_domain()
     scope = body.get("scope")
     return Token(
         access_token=access_token,
-        expires_at=now + float(expires_in),
-        api_domain=api_domain if isinstance(api_domain, str) and api_domain else None,
+        expires_at=now + _lifetime(body.get("expires_in")),
+        api_domain=api_domain,
         scope=scope if isinstance(scope, str) else None,
         obtained_at=now,
     )
+
+
+def _check_credential(field: str, value: str) -> None:
+    """Refuse, before anything is sent, a credential that cannot travel as given (the message omits its value)."""
+    problem = credential_problem(value) if isinstance(value, str) else "is not a string"
+    if problem is not None:
+        raise CliqValidationError(operation_id=None, field=field, rule="pattern", detail=f"{field} {problem}")
 
 
 def _stamped(request: httpx.Request, default: Token) -> Token:
@@ -206,8 +252,14 @@ class ZohoOAuth(httpx.Auth):
 
     ``accounts_url`` is the data centre's accounts origin (``DataCentre.accounts_origin``).
     With ``follow_api_domain``, API requests go to the Cliq host of the data
-    centre the token response names.  With ``raise_on_error=False`` a final
-    401 is returned instead of raised.
+    centre the token response names; an ``api_domain`` that is not the HTTPS
+    host of a centre in the table is a :class:`TokenRefreshError`, and the
+    token is sent nowhere.  Tokens (given, issued or found in the store) and
+    credentials that cannot travel in a header or form are refused before
+    anything is sent.  With ``validate`` (the default), a request that would
+    need a token request first is validated before it, so a call the
+    transport would refuse costs no token.  With ``raise_on_error=False`` a
+    final 401 is returned instead of raised.
 
     Each stamped request also carries a re-stamp hook (``request.extensions``
     key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
@@ -251,7 +303,11 @@ class ZohoOAuth(httpx.Auth):
         follow_api_domain: bool = True,
         raise_on_error: bool = True,
         hooks: ClientHooks | None = None,
+        validate: bool = True,
     ) -> None:
+        _check_credential("client_id", client_id)
+        _check_credential("client_secret", client_secret)
+        _check_credential("refresh_token", refresh_token)
         if refresh_margin < 0:
             raise ValueError("refresh_margin must be >= 0")
         if max_token_requests < 1:
@@ -271,9 +327,11 @@ class ZohoOAuth(httpx.Auth):
         self._follow_api_domain = follow_api_domain
         self._raise_on_error = raise_on_error
         self._hooks = hooks
+        self._validate = validate
         self._thread_lock = threading.Lock()
         self._anyio_lock: anyio.Lock | None = None  # created on first async use, inside the event loop
         self._cached: Token | None = None  # last token seen; the store is read only when it is not fresh
+        self._checked: Token | None = None  # last token found header-safe and bound for a trusted host
         self._restamp_hook = self._restamp  # one bound method, not one per request
         self.token_requests = 0
 
@@ -361,9 +419,9 @@ class ZohoOAuth(httpx.Auth):
         queue) is not a rejection: the request is replayed once with the
         current token, with no lock, no refresh and no budget spent.
         """
-        operation = _operation_for(request)
+        operation = operation_of(request)
         operation_id = operation.operation_id if operation else None
-        token = yield from self._usable_token(request, operation_id)
+        token = yield from self._usable_token(request, operation)
         response = yield _Send(self._authorize(request, token, operation))
         if response.status_code != 401:
             return
@@ -413,10 +471,14 @@ class ZohoOAuth(httpx.Auth):
         stamped = request.extensions.get(_STAMPED_EXTENSION)
         if cached is None or cached is stamped or not isinstance(stamped, Token):
             return
+        if cached is not self._checked and self._unsendable(cached) is not None:
+            return  # left to the flow, whose _authorize raises the clear error
         if cached.access_token == stamped.access_token or not cached.is_fresh(self._clock.now(), self._margin):
             return
         if self._follow_api_domain and cached.api_domain != stamped.api_domain:
             return
+        if "Authorization" not in request.headers:
+            return  # httpx dropped it on a redirect to another origin: the token stays off that request
         request.headers["Authorization"] = f"Zoho-oauthtoken {cached.access_token}"
         request.extensions[_STAMPED_EXTENSION] = cached
 
@@ -433,7 +495,7 @@ class ZohoOAuth(httpx.Auth):
             return token
         return None
 
-    def _usable_token(self, request: httpx.Request, operation_id: str | None) -> _TokenFlow:
+    def _usable_token(self, request: httpx.Request, operation: Operation | None) -> _TokenFlow:
         cached = self._cached
         if cached is not None and cached.is_fresh(self._clock.now(), self._margin):
             return cached
@@ -443,7 +505,22 @@ class ZohoOAuth(httpx.Auth):
             self._cached = token
             return token
         reason: _Reason = "missing" if token is None else "expiring"
+        self._refuse_invalid(request, operation)
+        operation_id = operation.operation_id if operation else None
         return (yield from self._refresh(request, operation_id, rejected=None, reason=reason))
+
+    def _refuse_invalid(self, request: httpx.Request, operation: Operation | None) -> None:
+        """Validate before a token request, so a call the transport would refuse costs no token either.
+
+        The transport validates every request anyway; doing it here too only
+        when a token must be requested keeps the common path at one validation.
+        """
+        if not self._validate:
+            return
+        if operation is not None:
+            validate_request(operation, request)
+        else:
+            refuse_empty_path_parameter(request.method, request_path(request))
 
     def _reusable(self, token: Token | None, rejected: Token | None) -> Token | None:
         """A token someone else obtained while we waited for the lock, if any."""
@@ -526,7 +603,7 @@ class ZohoOAuth(httpx.Auth):
                 retry_at=retry_at,
             )
         try:
-            token = _token_from_response(response, now)
+            token = _token_from_response(response, now, follow_api_domain=self._follow_api_domain)
         except TokenRefreshError as error:
             _log.warning("token refresh failed: %s", error, extra=extra)
             raise
@@ -543,6 +620,9 @@ class ZohoOAuth(httpx.Auth):
     def _token_request(self, request: httpx.Request) -> httpx.Request:
         """The token request; it inherits the API request's timeout (httpx sets none on a bare Request)."""
         timeout = request.extensions.get("timeout")
+        extensions: dict[str, Any] = {TOKEN_REQUEST_EXTENSION: self._token_url}
+        if timeout is not None:
+            extensions["timeout"] = timeout
         return httpx.Request(
             "POST",
             self._token_url,
@@ -552,11 +632,29 @@ class ZohoOAuth(httpx.Auth):
                 "client_secret": self._client_secret,
                 "refresh_token": self._refresh_token,
             },
-            extensions={"timeout": timeout} if timeout is not None else None,
+            extensions=extensions,
         )
+
+    def _unsendable(self, token: Token) -> TokenRefreshError | None:
+        """Why ``token`` must not be sent (text unfit for a header, an untrusted api_domain), or ``None``."""
+        if credential_problem(token.access_token) is not None:
+            return TokenRefreshError("the token store holds an access token that cannot be sent in a header")
+        if self._follow_api_domain and token.api_domain and _origin_of(token.api_domain) is None:
+            return _untrusted_api_domain()
+        return None
+
+    def _check(self, token: Token) -> None:
+        """A token from the store (written by anyone) passes the checks of an issued one before it is sent."""
+        if token is self._checked:
+            return
+        problem = self._unsendable(token)
+        if problem is not None:
+            raise problem
+        self._checked = token
 
     def _authorize(self, request: httpx.Request, token: Token, operation: Operation | None) -> httpx.Request:
         """Set the header and the re-stamp hook; send API requests to the token's data centre if it names another."""
+        self._check(token)
         request.headers["Authorization"] = f"Zoho-oauthtoken {token.access_token}"
         extensions = request.extensions
         extensions[_STAMPED_EXTENSION] = token
@@ -567,6 +665,7 @@ class ZohoOAuth(httpx.Auth):
             if origin is not None and (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
                 request.url = url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
                 request.headers["Host"] = request.url.netloc.decode("ascii")
+                extensions[ORIGIN_EXTENSION] = request.url  # routed here by us, not redirected
         return request
 
 
@@ -579,6 +678,7 @@ class StaticTokenAuth(httpx.Auth):
     requires_response_body = True
 
     def __init__(self, access_token: str, *, raise_on_error: bool = True) -> None:
+        _check_credential("access_token", access_token)
         self._header = f"Zoho-oauthtoken {access_token}"
         self._raise_on_error = raise_on_error
 
@@ -586,7 +686,7 @@ class StaticTokenAuth(httpx.Auth):
         request.headers["Authorization"] = self._header
         response = yield request
         if response.status_code == 401 and self._raise_on_error:
-            operation = _operation_for(request)
+            operation = operation_of(request)
             raise error_from_response(response, operation_id=operation.operation_id if operation else None)
 
     def __repr__(self) -> str:

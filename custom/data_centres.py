@@ -24,6 +24,7 @@ __all__ = [
     "DataCentre",
     "cliq_origin_for_api_domain",
     "data_centre",
+    "trusted_cliq_origin",
 ]
 
 
@@ -103,3 +104,22 @@ def cliq_origin_for_api_domain(api_domain: str) -> str:
     except httpx.InvalidURL:
         return stripped
     return _CLIQ_ORIGIN_BY_API_HOST.get(host.lower(), stripped)
+
+
+def trusted_cliq_origin(api_domain: str) -> str | None:
+    """The Cliq origin for a token response's ``api_domain`` if it names a centre of the table, else ``None``.
+
+    The access token is sent wherever ``api_domain`` points, so only HTTPS
+    hosts of :data:`DATA_CENTRES` qualify (a bare host counts as HTTPS): a
+    foreign host, a plain-``http`` look-alike, a port or user info is refused
+    by the caller.  An emulator or a centre missing from the table is reached
+    with an explicit ``base_url`` instead.
+    """
+    stripped = api_domain.strip().rstrip("/")
+    try:
+        url = httpx.URL(stripped if "://" in stripped else f"https://{stripped}")
+    except httpx.InvalidURL:
+        return None
+    if url.scheme != "https" or url.port is not None or url.userinfo or url.path not in ("", "/"):
+        return None
+    return _CLIQ_ORIGIN_BY_API_HOST.get(url.host.lower())

@@ -5,6 +5,14 @@ status, each carrying the status, Zoho's ``code`` and ``message``, the
 operation id and the ``httpx.Response``.  Messages and reprs are built only
 from those fields, never from request headers or token-endpoint bodies, so no
 token or secret can leak through an exception.
+
+Every error pickles (multiprocessing, Celery, process pools) and unpickles
+into the same class with the same fields, except that the live
+``httpx.Response`` -- whose request holds the ``Authorization`` header -- is
+replaced by its :class:`ExchangeSummary` (method, URL without query, status,
+a few harmless headers): ``error.response`` is ``None`` after the trip,
+``error.summary`` the same as before it.  The cause chain and traceback are
+not pickled (as for every exception).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import httpx
 
 __all__ = [
@@ -23,6 +32,7 @@ __all__ = [
     "CliqError",
     "CliqTransportError",
     "CliqValidationError",
+    "ExchangeSummary",
     "InternalServerError",
     "MalformedResponseError",
     "MethodNotAllowedError",
@@ -48,10 +58,68 @@ THROTTLE_CODE = "request_limit_exceeded"
 SYNC_LIMIT_CODE = "sync_limit_exceeded"
 
 
+#: Response headers an :class:`ExchangeSummary` keeps: about the answer, never about who asked.
+_SUMMARY_HEADERS = ("content-type", "content-length", "retry-after", "date")
+
+
+@attrs.frozen
+class ExchangeSummary:
+    """What an error keeps of its HTTP exchange when pickled: no credentials, no query, no body.
+
+    ``url`` is ``scheme://host[:port]/path`` (user info and query dropped: a
+    query may hold search terms, and a proxy or base URL may hold a password).
+    """
+
+    method: str | None
+    url: str | None
+    status_code: int
+    reason_phrase: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> ExchangeSummary:
+        method = url = None
+        request = response._request  # the property raises when a response was built without a request
+        if request is not None:
+            method = request.method
+            where = request.url
+            port = f":{where.port}" if where.port is not None else ""
+            url = f"{where.scheme}://{where.host}{port}{where.path}"
+        headers = tuple((name, response.headers[name]) for name in _SUMMARY_HEADERS if name in response.headers)
+        return cls(method, url, response.status_code, response.reason_phrase, headers)
+
+
+def _restore(cls: type[CliqError], args: tuple[Any, ...], state: dict[str, Any]) -> CliqError:
+    """Unpickle without calling ``__init__`` (its keyword-only signature differs per class)."""
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
+
 class CliqError(Exception):
     """Base class of every error raised by cliq_channels_client."""
 
     operation_id: str | None = None
+
+    @property
+    def summary(self) -> ExchangeSummary | None:
+        """The redacted exchange behind this error (method, URL, status...), if it came from an answer."""
+        stored = self.__dict__.get("_summary")
+        if isinstance(stored, ExchangeSummary):
+            return stored
+        response = self.__dict__.get("response")
+        return ExchangeSummary.of(response) if isinstance(response, httpx.Response) else None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the class, message and fields; a live response travels only as its redacted summary."""
+        state = dict(self.__dict__)
+        for name, value in self.__dict__.items():
+            if isinstance(value, httpx.Response | httpx.Request):
+                state[name] = None
+        summary = self.summary
+        if summary is not None:
+            state["_summary"] = summary
+        return (_restore, (type(self), self.args, state))
 
 
 class CliqValidationError(CliqError, ValueError):
@@ -59,8 +127,11 @@ class CliqValidationError(CliqError, ValueError):
 
     ``field`` is a dotted path (``"name"``, ``"config.reply_mode"``,
     ``"query.limit"``), ``rule`` the JSON Schema keyword (``maxLength``,
-    ``enum``, ``required``...).
+    ``enum``, ``required``...).  ``may_have_been_sent`` is always ``False``, as
+    for a :class:`CliqTransportError` that proves nothing left.
     """
+
+    may_have_been_sent = False
 
     def __init__(self, *, operation_id: str | None, field: str, rule: str, detail: str) -> None:
         self.operation_id = operation_id

@@ -11,9 +11,10 @@ the real network transports).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
@@ -33,7 +34,7 @@ from .tokens import TokenStore
 from .transport import CliqTransport
 
 if TYPE_CHECKING:  # the [redis] extra is optional: imported only when redis= is given
-    from .redis_backend import RedisArgument
+    from .redis_backend import RedisArgument, RedisBackend
 
 __all__ = ["create_client", "user_fingerprint"]
 
@@ -92,6 +93,7 @@ def _auth(
     follow_api_domain: bool,
     raise_on_error: bool,
     hooks: ClientHooks | None,
+    validate: bool,
 ) -> tuple[httpx.Auth, str]:
     """The auth for the credentials given, and the user's fingerprint; refuse incomplete or mixed credentials."""
     oauth = {"client_id": client_id, "client_secret": client_secret, "refresh_token": refresh_token}
@@ -123,6 +125,7 @@ def _auth(
         follow_api_domain=follow_api_domain,
         raise_on_error=raise_on_error,
         hooks=hooks,
+        validate=validate,
     )
     return auth, user_fingerprint("oauth", client_id, refresh_token)
 
@@ -155,15 +158,52 @@ def _api_root(api_url: str, network: str | None) -> str:
 
 def _redis_shared(
     redis: RedisArgument, fallback: Literal["fail", "local"], clock: Clock, namespace: str | None
-) -> tuple[TokenStore | None, RateLimiter]:
-    """The Redis-backed token store (OAuth only; keys under the user's fingerprint) and rate limiter."""
+) -> tuple[TokenStore | None, RateLimiter, RedisBackend | None]:
+    """The Redis-backed token store (OAuth only; keys under the user's fingerprint) and rate limiter.
+
+    The third item is the backend if this call created it (from a URL), so the client closes it;
+    a client or backend passed in is the caller's to close.
+    """
     from .redis_backend import RedisBackend
     from .redis_limiter import RedisRateLimiter
     from .redis_store import RedisTokenStore
 
     backend = RedisBackend.coerce(redis)
     store = None if namespace is None else RedisTokenStore(backend, namespace=namespace, fallback=fallback)
-    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback)
+    return store, RedisRateLimiter(backend, clock=clock, fallback=fallback), backend if isinstance(redis, str) else None
+
+
+class _ClosingTransport(CliqTransport):
+    """A :class:`CliqTransport` that also closes the Redis connections :func:`create_client` opened for it.
+
+    httpx closes its transport when the client closes (``with`` / ``async
+    with`` / ``close()``), so the Redis pools close with the client instead of
+    lingering until garbage collection (a ``ResourceWarning`` per connection).
+    """
+
+    def __init__(self, *, backend: RedisBackend, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._backend = backend
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._backend.close()
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        finally:
+            await self._backend.aclose()  # the asyncio pool of this event loop
+            self._backend.close()  # and the sync one, used under trio (worker threads) or by sync calls
+
+
+def _transport_factory(owned_backend: RedisBackend | None) -> Callable[..., CliqTransport]:
+    """``CliqTransport``, or one that also closes the Redis backend this call created."""
+    if owned_backend is None:
+        return CliqTransport
+    return functools.partial(_ClosingTransport, backend=owned_backend)
 
 
 def create_client(
@@ -203,7 +243,10 @@ def create_client(
     override them (an emulator).  ``network`` puts the network's root before
     ``/api/v2`` (``https://cliq.zoho.com/network/<name>/api/v2/...``).
     Without an explicit ``base_url`` the requests follow the ``api_domain`` of
-    the token response.
+    the token response, if it is the HTTPS host of a centre in the table (else
+    ``TokenRefreshError``: the token goes nowhere else).  With ``follow_redirects``
+    on, the token request still never follows a redirect, and API requests follow
+    only redirects within their origin.
 
     ``httpx_args`` go to ``httpx.Client``/``AsyncClient`` (``event_hooks``,
     ``params``...), except: ``headers``, ``cookies``, ``follow_redirects`` and
@@ -236,6 +279,8 @@ def create_client(
     Redis and credentials, unless ``token_store`` / ``rate_limiter`` are given.
     If Redis does not answer, calls raise ``BackendUnavailableError``, or with
     ``redis_fallback="local"`` continue with per-process limits (logged once).
+    Closing the client closes the Redis connections it made from a URL; a
+    client or backend passed in is yours to close.
     """
     clock = clock if clock is not None else SYSTEM_CLOCK
     centre = lookup_data_centre(data_centre)
@@ -252,10 +297,11 @@ def create_client(
 
     api_url = _api_root((base_url if base_url is not None else f"{centre.cliq_origin}/api/v2").rstrip("/"), network)
     overrides = check_overrides(rate_limits) if rate_limits else None
+    owned_backend = None
     if redis is not None:
         oauth = bool(client_id and refresh_token and not access_token)
         namespace = user_fingerprint("oauth", client_id or "", refresh_token or "") if oauth else None
-        shared_store, shared_limiter = _redis_shared(redis, redis_fallback, clock, namespace)
+        shared_store, shared_limiter, owned_backend = _redis_shared(redis, redis_fallback, clock, namespace)
         token_store = token_store if token_store is not None else shared_store
         rate_limiter = rate_limiter if rate_limiter is not None else shared_limiter
     auth, fingerprint = _auth(
@@ -270,9 +316,10 @@ def create_client(
         follow_api_domain=base_url is None,
         raise_on_error=raise_on_error,
         hooks=hooks,
+        validate=validate,
     )
     limiter: RateLimiter = rate_limiter if rate_limiter is not None else LocalRateLimiter(clock=clock)
-    cliq_transport = CliqTransport(
+    cliq_transport = _transport_factory(owned_backend)(
         transport=transport,
         async_transport=async_transport,
         rate_limiter=OverridingRateLimiter(limiter, overrides) if overrides else limiter,

@@ -26,7 +26,9 @@ from ..operation_table import OPERATIONS
 __all__ = [
     "OPERATIONS_BY_ID",
     "OPERATION_EXTENSION",
+    "ORIGIN_EXTENSION",
     "RESTAMP_EXTENSION",
+    "TOKEN_REQUEST_EXTENSION",
     "Operation",
     "RateLimitRule",
     "match_empty_path_parameter",
@@ -44,6 +46,17 @@ RESTAMP_EXTENSION = "cliq_channels_client.restamp"
 #: ``request.extensions`` key naming the operation (its ``operationId``) of a request built by the
 #: generated endpoint functions, so the hand-written layer reads it instead of matching the URL.
 OPERATION_EXTENSION = "cliq_channels_client.operation"
+
+#: ``request.extensions`` key marking the token request (its body holds the client secret and the
+#: refresh token); the value is the one URL it may go to.  httpx copies extensions onto a redirect,
+#: so :class:`~.transport.CliqTransport` refuses a marked request bound anywhere else: the token
+#: request never follows a redirect, whatever the client's ``follow_redirects``.
+TOKEN_REQUEST_EXTENSION = "cliq_channels_client.token_request"  # noqa: S105 -- a key name, not a secret
+
+#: ``request.extensions`` key of the URL a request was first sent to (set by the transport, moved by
+#: the auth flow when it routes a request to the token's data centre): a request at another URL with
+#: the same extensions is httpx following a redirect; off the origin (or for the token request) it is refused.
+ORIGIN_EXTENSION = "cliq_channels_client.origin"
 
 
 @attrs.frozen

@@ -13,6 +13,10 @@ The replay rule (the one thing a retry must never get wrong):
     server may have applied it, so it is not replayed and the caller gets a
     ``CliqTransportError(may_have_been_sent=True)`` or a ``ServerError``.
 
+A request the client itself could not build or encode (``httpx.LocalProtocolError``:
+a header h11 refuses; ``httpx.UnsupportedProtocol``) never left: it is reported
+with ``may_have_been_sent=False`` and not retried, since it would fail the same way.
+
 A 2xx answer whose JSON body is cut short or not JSON (``MalformedResponseError``,
 raised by the transport) counts like a ``ReadError``: the server may have
 applied the request, so only idempotent methods go again.
@@ -25,10 +29,17 @@ Transient faults: the failures above, and the statuses in
 architecture blog "Exponential Backoff And Jitter"), or exactly the server's
 ``Retry-After`` when it sends one; retries stop after ``max_attempts``
 attempts or when the next one would start after ``total_timeout`` seconds.
+
+Numbers from the server are bounded: a ``Retry-After`` that is not finite, is
+negative or zero, or is an HTTP-date already past counts as absent (the
+backoff applies, so a misbehaving server is never hammered); one above
+``max_delay`` ends the retries; a throttle's lock is at most the rule's lock
+period (:func:`lock_delay`, at most :data:`MAX_LOCK_SECONDS` when a rule has none).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
@@ -38,12 +49,21 @@ import httpx
 
 from .errors import MalformedResponseError
 
-__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "may_have_been_sent", "parse_retry_after"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "MAX_LOCK_SECONDS",
+    "RetryPolicy",
+    "lock_delay",
+    "may_have_been_sent",
+    "parse_retry_after",
+]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 #: Failures that prove the request never left the client: safe to replay any method.
 _NOT_SENT: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+#: Failures raised while the client built or encoded the request: nothing left, and a retry fails alike.
+_NEVER_LEFT: tuple[type[httpx.TransportError], ...] = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
 #: Transient failures after which the server may have received the request.
 _MAYBE_SENT: tuple[type[httpx.TransportError], ...] = (
     httpx.ReadTimeout,
@@ -59,13 +79,21 @@ _MAYBE_APPLIED: tuple[type[Exception], ...] = (*_MAYBE_SENT, MalformedResponseEr
 _random = random.Random()  # noqa: S311 -- jitter, not cryptography
 
 
+#: Longest lock a throttle imposes when its rule names none (Zoho's documented lock: 10 minutes).
+MAX_LOCK_SECONDS = 600.0
+
+
 def may_have_been_sent(exc: BaseException) -> bool:
     """``False`` only for failures that prove the request never reached the server."""
-    return not isinstance(exc, _NOT_SENT)
+    return not isinstance(exc, _NOT_SENT + _NEVER_LEFT)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or ``None``.
+
+    ``None`` also for what no server should send: a value that is not finite,
+    or not positive (``-5``, a date already past): the caller's own delay applies.
+    """
     if not value:
         return None
     value = value.strip()
@@ -76,9 +104,21 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
             seconds = parsedate_to_datetime(value).timestamp() - now
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    if seconds != seconds:  # NaN
+    if not math.isfinite(seconds) or seconds <= 0:
         return None
-    return max(seconds, 0.0)
+    return seconds
+
+
+def lock_delay(value: str | None, now: float, rule_lock: float) -> float:
+    """Seconds a throttled operation stays locked: ``Retry-After`` capped at the rule's lock, else the lock.
+
+    Always finite and at most ``rule_lock`` (or :data:`MAX_LOCK_SECONDS` for a
+    rule without a lock), so ``Retry-After: 1e12`` or a date in the year 9999
+    cannot lock an operation (in Redis: for every worker) longer than Zoho would.
+    """
+    ceiling = rule_lock if 0 < rule_lock < math.inf else MAX_LOCK_SECONDS
+    retry_after = parse_retry_after(value, now)
+    return ceiling if retry_after is None else min(retry_after, ceiling)
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -139,6 +179,8 @@ class RetryPolicy:
                 delay = parse_retry_after(outcome.headers.get("Retry-After"), now)
                 if delay is not None and delay > self.max_delay:
                     return None  # the server asks for a longer pause than this policy allows
+        elif isinstance(outcome, _NEVER_LEFT):
+            return None  # the client could not build it: it never left, and would fail the same way again
         elif isinstance(outcome, _NOT_SENT):
             pass  # never reached the server: any method may go again
         elif not (isinstance(outcome, _MAYBE_APPLIED) and idempotent):

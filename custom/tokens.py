@@ -26,6 +26,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -34,11 +35,32 @@ from typing import Any, Protocol, runtime_checkable
 import anyio.to_thread
 import attrs
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "Token", "TokenState", "TokenStore"]
+__all__ = ["FileTokenStore", "MemoryTokenStore", "Token", "TokenState", "TokenStore", "credential_problem"]
 
 _log = logging.getLogger("cliq_channels_client.auth")
 
 _FILE_FORMAT = 1
+#: What a token may hold: visible ASCII (RFC 9110 token68 and Zoho's ``1000.<hex>.<hex>`` fit), one line.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def credential_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as a token or credential, or ``None``; never quotes the value.
+
+    Checked where a token enters the client (given, or issued by the accounts
+    server), so a trailing newline read from a file fails there, clearly and
+    unsent, instead of inside the HTTP library with the token in its message.
+    """
+    if _HEADER_SAFE.fullmatch(value):
+        return None
+    if not value:
+        return "is empty"
+    if _CONTROL.search(value):
+        return "contains a control character (CR, LF, NUL...); strip the newline if it was read from a file"
+    if not value.isascii():
+        return "contains non-ASCII text"
+    return "contains whitespace"
 
 
 @attrs.frozen

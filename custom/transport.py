@@ -68,6 +68,7 @@ from .errors import (
     CliqTransportError,
     MalformedResponseError,
     ThrottledError,
+    TokenRefreshError,
     error_from_response,
     is_throttle_response,
     parse_error_body,
@@ -86,9 +87,16 @@ from .observability import (
     call_hook,
     log,
 )
-from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, Operation, match_operation
+from .operations import (
+    OPERATIONS_BY_ID,
+    ORIGIN_EXTENSION,
+    RESTAMP_EXTENSION,
+    TOKEN_REQUEST_EXTENSION,
+    Operation,
+    match_operation,
+)
 from .ratelimit import LocalRateLimiter, RateLimiter
-from .retry import IDEMPOTENT_METHODS, RetryPolicy, may_have_been_sent, parse_retry_after
+from .retry import IDEMPOTENT_METHODS, RetryPolicy, lock_delay, may_have_been_sent
 from .validation import refuse_empty_path_parameter, validator_for
 
 __all__ = ["CliqTransport"]
@@ -103,6 +111,10 @@ _JSON_STATUSES: dict[str, frozenset[int]] = {
 }
 _NO_STATUSES: frozenset[int] = frozenset()
 _MALFORMED = object()  # what _parse_json returns for a body that is not JSON
+#: Same-origin redirects one call may follow (with ``follow_redirects=True``); then ``CliqTransportError``,
+#: before httpx's own limit would raise its ``TooManyRedirects`` outside the hierarchy.
+_MAX_REDIRECTS = 5
+_REDIRECTS_EXTENSION = "cliq_channels_client.redirects"
 
 
 class _ParsedResponse(httpx.Response):
@@ -127,6 +139,44 @@ def _parse_json(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except ValueError:  # JSONDecodeError and UnicodeDecodeError (an empty body is one too)
         return _MALFORMED
+
+
+def _refuse_redirect_elsewhere(request: httpx.Request, operation: Operation | None) -> None:
+    """Refuse a request that httpx is redirecting (``follow_redirects=True``) away from where we sent it.
+
+    httpx hands a redirect the original's ``extensions`` dict, so the URL
+    recorded there on the first pass tells a redirect apart (the same URL
+    object on every attempt: one identity test on the common path).  The
+    token request goes to its one URL only (its body holds the client
+    secret); an API request stays on its origin (a data-centre host or the
+    caller's ``base_url``).  Raised before anything is sent to the new location.
+    """
+    url = request.url
+    first = request.extensions.setdefault(ORIGIN_EXTENSION, url)
+    if first is url:
+        return
+    if request.extensions.get(TOKEN_REQUEST_EXTENSION) is not None:
+        raise TokenRefreshError(
+            "the accounts server redirected the token request; not followed (its body holds the "
+            "client secret and the refresh token): check accounts_url / data_centre"
+        )
+    operation_id = operation.operation_id if operation is not None else None
+    if not isinstance(first, httpx.URL) or (first.scheme, first.host, first.port) != (url.scheme, url.host, url.port):
+        problem = (
+            "a redirect to another origin; not followed "
+            "(API requests stay on the data centre's host or the base_url given)"
+        )
+    else:
+        hops = request.extensions[_REDIRECTS_EXTENSION] = request.extensions.get(_REDIRECTS_EXTENSION, 0) + 1
+        if hops <= _MAX_REDIRECTS:
+            return
+        problem = f"more than {_MAX_REDIRECTS} redirects; not followed further"
+    raise CliqTransportError(
+        f"{operation_id or request.method}: the server answered with {problem}",
+        operation_id=operation_id,
+        attempts=1,
+        may_have_been_sent=True,
+    )
 
 
 def _with_json(response: httpx.Response, parsed: Any) -> httpx.Response:
@@ -503,6 +553,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         restamp = request.extensions.get(RESTAMP_EXTENSION)
         if restamp is not None and not callable(restamp):
             restamp = None
+        _refuse_redirect_elsewhere(request, operation)
         if operation is None:
             if self._validate:
                 refuse_empty_path_parameter(request.method, path)
@@ -697,11 +748,10 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return message
 
     def _lock_time(self, call: _Call, response: httpx.Response) -> float:
-        """Until when a throttled operation stays locked: the server's ``Retry-After``, else the rule's lock."""
+        """Until when a throttled operation stays locked: the server's ``Retry-After`` capped at the rule's lock."""
         assert call.operation is not None
         now = self._clock.now()
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now)
-        return now + (retry_after if retry_after is not None else call.operation.rate_limit.lock)
+        return now + lock_delay(response.headers.get("Retry-After"), now, call.operation.rate_limit.lock)
 
     def _throttled(self, call: _Call, response: httpx.Response, retry_at: float) -> httpx.Response:
         operation_id = str(call.operation_id)

@@ -531,20 +531,23 @@ async def test_api_domain_is_ignored_when_follow_api_domain_is_off(mode: str, cl
     assert fake.api_requests[0].url.host == "cliq.zoho.com"
 
 
-@pytest.mark.parametrize(
-    ("base_url", "expected"),
-    [
-        ("http://127.0.0.1:8765/api/v2", "http://127.0.0.1:8765/api/v2/channels/T1?x=1"),
-        ("http://localhost:9000/api/v2", "http://127.0.0.1:8765/api/v2/channels/T1?x=1"),
-    ],
-)
-async def test_an_unknown_api_domain_is_an_origin_of_its_own(
-    mode: str, clock: FakeClock, base_url: str, expected: str
+@pytest.mark.parametrize("api_domain", ["http://127.0.0.1:8765", "https://evil.example.net", "http://www.zohoapis.com"])
+async def test_an_api_domain_outside_the_data_centre_table_is_refused(
+    mode: str, clock: FakeClock, api_domain: str
 ) -> None:
-    fake = FakeZoho(clock, api_domain="http://127.0.0.1:8765")  # an emulator announcing itself
-    async with harness(mode, fake, base_url=base_url) as h:
+    fake = FakeZoho(clock, api_domain=api_domain)
+    async with harness(mode, fake, base_url="http://127.0.0.1:8765/api/v2") as h:
+        with pytest.raises(TokenRefreshError, match="not the HTTPS host of a known Zoho data centre") as caught:
+            await h.get("/channels/T1?x=1")
+    assert caught.value.error_code == "untrusted_api_domain"
+    assert (len(fake.token_requests), fake.api_requests) == (1, [])  # the token went nowhere
+
+
+async def test_an_unknown_api_domain_is_ignored_without_follow_api_domain(mode: str, clock: FakeClock) -> None:
+    fake = FakeZoho(clock, api_domain="http://127.0.0.1:8765")  # an emulator announcing itself; base_url is explicit
+    async with harness(mode, fake, base_url="http://localhost:9000/api/v2", follow_api_domain=False) as h:
         assert (await h.get("/channels/T1?x=1")).status_code == 200
-    assert str(fake.api_requests[0].url) == expected
+    assert str(fake.api_requests[0].url) == "http://localhost:9000/api/v2/channels/T1?x=1"
 
 
 # --- static token ---------------------------------------------------------------------------------------

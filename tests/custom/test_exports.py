@@ -13,14 +13,17 @@ from cliq_channels_client import custom
 # Public in their module (used across modules and by tests) but not part of the top-level API.
 INTERNAL = {
     "errors": {"error_for_status", "error_from_response", "is_throttle_response"},
-    "retry": {"IDEMPOTENT_METHODS", "may_have_been_sent", "parse_retry_after"},
+    "retry": {"IDEMPOTENT_METHODS", "MAX_LOCK_SECONDS", "lock_delay", "may_have_been_sent", "parse_retry_after"},
     "operations": {
         "OPERATION_EXTENSION",
+        "ORIGIN_EXTENSION",
         "RESTAMP_EXTENSION",
+        "TOKEN_REQUEST_EXTENSION",
         "match_empty_path_parameter",
         "operation_of",
         "request_path",
     },
+    "tokens": {"credential_problem"},
     "validation": {"OperationValidator", "refuse_empty_path_parameter", "validator_for"},
     "observability": {"RATELIMIT_LOGGER", "RETRY_LOGGER", "TRANSPORT_LOGGER"},
     "factory": {"user_fingerprint"},
