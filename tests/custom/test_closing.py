@@ -22,6 +22,7 @@ from cliq_channels_client.client import Client
 from cliq_channels_client.custom.factory import create_client
 from cliq_channels_client.custom.redis_backend import RedisBackend
 from cliq_channels_client.models.channel import Channel
+from tests.bodies import channel_json
 from tests.redis_support import delete_prefix, raw_redis_fixture, redis_url_fixture  # noqa: F401
 from tests.secret_audit import register_secret
 
@@ -30,7 +31,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("error::ResourceWarn
 
 
 def channel(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"channel_id": "T1", "name": "general"})
+    return httpx.Response(200, json=channel_json("T1"))
 
 
 def fresh_token() -> str:

@@ -46,6 +46,7 @@ from cliq_channels_client.custom.tokens import MemoryTokenStore, Token, TokenSta
 from cliq_channels_client.models.channel import Channel
 from cliq_channels_client.models.channel_level import ChannelLevel
 from cliq_channels_client.models.create_channel_request import CreateChannelRequest
+from tests.bodies import channel_json
 from tests.secret_audit import register_secret
 
 #: The client's own objects must be closed, not collected: a ResourceWarning fails the test.
@@ -93,7 +94,7 @@ def moved_once(request: httpx.Request) -> httpx.Response:
 
 
 def channel(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json={"channel_id": "T1", "name": "general"})
+    return httpx.Response(200, json=channel_json("T1"))
 
 
 def throttled(retry_after: str) -> Answer:
@@ -138,7 +139,7 @@ class World:
             return self.row.token(request)
         if host == CLIQ_HOST and request.url.scheme == "https":
             return self.api(request)
-        return httpx.Response(200, json={"channel_id": "stolen"})  # a foreign host answers happily
+        return httpx.Response(200, json=channel_json("stolen"))  # a foreign host answers happily
 
     def to(self, host: str) -> list[httpx.Request]:
         return [request for request in self.requests if request.url.host == host]
