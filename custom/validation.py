@@ -24,6 +24,11 @@ What is checked, on the request as it will go over the wire:
 * the JSON body -> field ``name``, ``config.reply_mode``, ``user_ids``...;
   a required body that is absent is refused with field ``body``.
 
+The whole request target (percent-encoded path and query) is bounded by
+:data:`~.url_limits.MAX_URL_OCTETS` (8000 octets, RFC 9110's minimum; see
+``url_limits.py``): a longer one is refused with rule ``maxLength``, naming
+its longest parameter.
+
 Base64 text (``format: byte``, ``contentEncoding: base64``, as ``image_data``)
 is checked strictly, as the server does: RFC 4648's alphabet and padding,
 nothing else (fastjsonschema's own check drops other characters before
@@ -49,6 +54,7 @@ import httpx
 
 from .errors import CliqValidationError
 from .operations import Operation, match_empty_path_parameter
+from .url_limits import MAX_URL_OCTETS, url_too_long
 
 if TYPE_CHECKING:
     from fastjsonschema import JsonSchemaValueException
@@ -179,6 +185,9 @@ class OperationValidator:
         Costs next to nothing for an operation like ``get_channel`` whose only
         rule (a non-empty id) the route already guarantees.
         """
+        target = request.url.raw_path  # path and query, percent-encoded: what goes on the request line
+        if len(target) > MAX_URL_OCTETS:
+            raise self._too_long(path, target)
         if not self._path_trivial:
             match = self._operation.pattern.match(path)
             self.validate_path(match.groupdict() if match is not None else {})
@@ -186,6 +195,20 @@ class OperationValidator:
             self._validate_query(request.url.params)
         if self._body is not None:
             self._validate_body(request)
+
+    def _too_long(self, path: str, target: bytes) -> CliqValidationError:
+        """The error for a request target past :data:`~.url_limits.MAX_URL_OCTETS`, naming its longest parameter."""
+        lengths: dict[str, int] = {}
+        match = self._operation.pattern.match(path)
+        if match is not None:
+            lengths.update((f"path.{name}", len(value)) for name, value in match.groupdict().items())
+        _, _, query = target.partition(b"?")
+        for pair in query.split(b"&"):
+            name, _, value = pair.partition(b"=")
+            field = f"query.{unquote(name.decode('latin-1'))[:40]}"
+            lengths[field] = max(lengths.get(field, 0), len(value))
+        field = max(lengths, key=lengths.__getitem__) if lengths else "url"
+        return url_too_long(self._operation.operation_id, field, lengths.get(field, len(target)), total=len(target))
 
     def validate_path(self, params: Mapping[str, str]) -> None:
         """Check raw (percent-encoded) path parameters against their schemas."""

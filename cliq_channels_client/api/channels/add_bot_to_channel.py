@@ -6,14 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.url_limits import check_value_length
 from ...models.add_bot_to_channel_request import AddBotToChannelRequest
 from ...models.error import Error
 from ...types import Response
 
 
-def _path_segment(value: Any) -> str:
-    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
-    segment = quote(str(value), safe="")
+def _path_segment(value: Any, name: str) -> str:
+    """``value`` as one URL path segment: percent-encoded, never a dot segment (``.`` or ``..``), not over-long."""
+    segment = check_value_length(quote(str(value), safe=""), operation_id="add_bot_to_channel", field="path." + name)
     if segment == "." or segment == "..":
         return segment.replace(".", "%2E")
     return segment
@@ -29,7 +30,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/bots/{bot_unique_name}/associate".format(
-            bot_unique_name=_path_segment(bot_unique_name),
+            bot_unique_name=_path_segment(bot_unique_name, "BOT_UNIQUE_NAME"),
         ),
     }
 

@@ -6,14 +6,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.url_limits import check_value_length
 from ...models.channel import Channel
 from ...models.error import Error
 from ...types import Response
 
 
-def _path_segment(value: Any) -> str:
-    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
-    segment = quote(str(value), safe="")
+def _path_segment(value: Any, name: str) -> str:
+    """``value`` as one URL path segment: percent-encoded, never a dot segment (``.`` or ``..``), not over-long."""
+    segment = check_value_length(quote(str(value), safe=""), operation_id="get_channel", field="path." + name)
     if segment == "." or segment == "..":
         return segment.replace(".", "%2E")
     return segment
@@ -26,7 +27,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/channels/{channel_id}".format(
-            channel_id=_path_segment(channel_id),
+            channel_id=_path_segment(channel_id, "CHANNEL_ID"),
         ),
     }
 

@@ -6,6 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.url_limits import check_query_lengths
 from ...models.channel_level import ChannelLevel
 from ...models.channel_list import ChannelList
 from ...models.channel_status import ChannelStatus
@@ -40,16 +41,14 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
-
+        json_status = str(status)
     params["status"] = json_status
 
     params["limit"] = limit
 
     json_level: str | Unset = UNSET
     if not isinstance(level, Unset):
-        json_level = level.value
-
+        json_level = str(level)
     params["level"] = json_level
 
     json_modified_before: str | Unset = UNSET
@@ -91,6 +90,8 @@ def _get_kwargs(
     params["joined"] = joined
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    check_query_lengths(params, operation_id="list_channels")
 
     _kwargs: dict[str, Any] = {
         "method": "get",

@@ -6,14 +6,17 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...custom.url_limits import check_value_length
 from ...models.error import Error
 from ...models.remove_channel_members_request import RemoveChannelMembersRequest
 from ...types import Response
 
 
-def _path_segment(value: Any) -> str:
-    """``value`` as one URL path segment: percent-encoded, and never a dot segment (``.`` or ``..``)."""
-    segment = quote(str(value), safe="")
+def _path_segment(value: Any, name: str) -> str:
+    """``value`` as one URL path segment: percent-encoded, never a dot segment (``.`` or ``..``), not over-long."""
+    segment = check_value_length(
+        quote(str(value), safe=""), operation_id="remove_channel_members", field="path." + name
+    )
     if segment == "." or segment == "..":
         return segment.replace(".", "%2E")
     return segment
@@ -29,7 +32,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/channels/{channel_id}/members".format(
-            channel_id=_path_segment(channel_id),
+            channel_id=_path_segment(channel_id, "CHANNEL_ID"),
         ),
     }
 
