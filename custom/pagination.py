@@ -77,7 +77,9 @@ class PaginationError(CliqError):
 
     Raised for ``has_more`` without a ``next_token``, or with one already
     seen in this run (``A -> B -> A``: a cycle of any length, not only the
-    same token twice).  The cursor stays on the page that broke it.
+    same token twice).  The page that closes the cycle is not handed out (a
+    server that ignores ``next_token`` sends an earlier page again), and the
+    cursor stays on it.
     """
 
     operation_id = OPERATION_ID
@@ -297,14 +299,16 @@ class _ListState:
 
 
 def _check_paging_fields(page: ChannelList, attempts: int) -> None:
-    """``has_more`` must be a boolean when present, ``next_token`` a string or null: else the page is malformed.
+    """``has_more`` must be a boolean when present, the tokens strings or null: else the page is malformed.
 
     ``has_more: "true"`` (or ``null``) read as "not ``True``" would end the
-    listing after this page, silently; so would a ``next_token`` of another type.
+    listing after this page, silently; so would a ``next_token`` of another
+    type; a ``sync_token`` of another type would silently stall :class:`~.sync.ChannelSync`.
     """
     for name, value, expected, nullable in (
         ("has_more", page.has_more, bool, False),
         ("next_token", page.next_token, str, True),
+        ("sync_token", page.sync_token, str, True),
     ):
         if value is UNSET or (value is None and nullable):
             continue
