@@ -508,7 +508,9 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 refuse_empty_path_parameter(request.method, path)
             return _Call(None, request, "", observed, restamp)
         if self._validate:
-            validator_for(operation).validate(request, path)
+            validator = validator_for(operation)
+            validator.check_url_length(path, raw)
+            validator.validate(request, path)
         key = self._keys.get(operation.operation_id) or f"{self._user_key}:{operation.operation_id}"
         return _Call(operation, request, key, observed, restamp)
 
