@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import logging
 import math
 import threading
@@ -40,7 +39,7 @@ import httpx
 
 from .clock import SYSTEM_CLOCK, Clock
 from .data_centres import trusted_cliq_origin
-from .errors import CliqValidationError, TokenRefreshError, error_from_response, parse_error_body
+from .errors import MAX_ERROR_CODE_LENGTH, CliqValidationError, TokenRefreshError, error_from_response, parse_error_body
 from .observability import ClientHooks, TokenRefreshEvent, call_hook
 from .operations import (
     ORIGIN_EXTENSION,
@@ -50,6 +49,7 @@ from .operations import (
     operation_of,
     request_path,
 )
+from .strict_json import loads_strict
 from .tokens import MemoryTokenStore, Token, TokenState, TokenStore, credential_problem
 from .validation import refuse_empty_path_parameter, validate_request
 
@@ -161,11 +161,12 @@ def _says_token_rejected(response: httpx.Response) -> bool:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The body if it is a strict-JSON object; ``None`` for anything else (too deep, NaN, a list, not JSON)."""
     try:
-        body = json.loads(response.content)
+        body = loads_strict(response.content)
     except ValueError:
         return None
-    return body if isinstance(body, dict) else None
+    return body if type(body) is dict else None
 
 
 def _is_issuance_refusal(response: httpx.Response) -> bool:
@@ -180,8 +181,9 @@ def _is_issuance_refusal(response: httpx.Response) -> bool:
 
 
 def _error_code(response: httpx.Response) -> str | None:
+    """Zoho's ``error`` code: a short string, else ``None`` (a nested or huge value is no code for a message)."""
     error = (_json_object(response) or {}).get("error")
-    return None if error is None else str(error)
+    return error if isinstance(error, str) and len(error) <= MAX_ERROR_CODE_LENGTH else None
 
 
 def _token_from_response(response: httpx.Response, now: float, *, follow_api_domain: bool) -> Token:

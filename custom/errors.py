@@ -17,12 +17,13 @@ not pickled (as for every exception).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import httpx
+
+from .strict_json import loads_strict
 
 __all__ = [
     "AuthenticationError",
@@ -339,17 +340,41 @@ _STATUS_ERRORS: dict[int, type[CliqAPIError]] = {
 }
 
 
+#: Longest Zoho ``code`` taken from an error body (theirs are under 40 characters); a longer one is ignored.
+MAX_ERROR_CODE_LENGTH = 100
+#: Longest ``message`` taken from an error body into an exception message; a longer one is cut here.
+MAX_ERROR_MESSAGE_LENGTH = 1000
+#: Longest non-JSON error body kept as ``body`` (text).
+_MAX_TEXT_BODY = 500
+
+
 def parse_error_body(response: httpx.Response) -> tuple[Any, str | None, str | None]:
-    """Return ``(body, code, message)`` of an error response, tolerating any body."""
+    """Return ``(body, code, message)`` of an error response, tolerating any body.
+
+    A hostile body must not turn a typed status error into a crash: text that
+    is not strict JSON (nesting too deep included) becomes ``body`` as text
+    (first 500 characters); a ``code`` or ``message`` that is not a string is
+    ignored, a ``code`` longer than :data:`MAX_ERROR_CODE_LENGTH` too (it is
+    no Zoho code), and a ``message`` is cut at :data:`MAX_ERROR_MESSAGE_LENGTH`.
+    """
+    content = response.content
+    if not content:
+        return None, None, None
     try:
-        body: Any = json.loads(response.content) if response.content else None
+        body: Any = loads_strict(content)
     except ValueError:
-        return response.text[:500], None, None
-    if not isinstance(body, dict):
+        return response.text[:_MAX_TEXT_BODY], None, None
+    if type(body) is not dict:
         return body, None, None
     code = body.get("code")
     message = body.get("message")
-    return body, code if isinstance(code, str) else None, message if isinstance(message, str) else None
+    if not isinstance(code, str) or len(code) > MAX_ERROR_CODE_LENGTH:
+        code = None
+    if not isinstance(message, str):
+        message = None
+    elif len(message) > MAX_ERROR_MESSAGE_LENGTH:
+        message = message[:MAX_ERROR_MESSAGE_LENGTH] + "..."
+    return body, code, message
 
 
 def is_throttle_response(response: httpx.Response) -> bool:

@@ -32,7 +32,7 @@ from ..api.channels import list_channels
 from ..client import AuthenticatedClient, Client
 from ..models import Channel, ChannelLevel, ChannelList, ChannelStatus
 from ..types import UNSET
-from .errors import CliqError, CliqValidationError
+from .errors import CliqError, CliqValidationError, MalformedResponseError
 from .operations import OPERATIONS_BY_ID
 
 __all__ = ["ChannelPager", "ListCursor", "ListFilters", "Page", "PaginationError"]
@@ -63,7 +63,14 @@ class ListFilters(TypedDict, total=False):
 
 
 class PaginationError(CliqError):
-    """The server broke the paging protocol (``has_more`` without a new ``next_token``); iterating would loop."""
+    """The server broke the paging protocol; iterating would loop.
+
+    Raised for ``has_more`` without a ``next_token``, or with one already
+    seen in this run (``A -> B -> A``: a cycle of any length, not only the
+    same token twice).  The page that closes the cycle is not handed out (a
+    server that ignores ``next_token`` sends an earlier page again), and the
+    cursor stays on it.
+    """
 
     operation_id = OPERATION_ID
 
@@ -144,6 +151,7 @@ class _ListState:
         "_items",
         "_page",
         "_pages_fetched",
+        "_seen",
         "cursor",
         "max_pages",
         "query",
@@ -159,6 +167,7 @@ class _ListState:
         self._pages_fetched = 0
         self._attempt = 1
         self._in_flight = False
+        self._seen: set[str] = set()  # every next_token fetched in this run: one string per page
 
     @property
     def pages_fetched(self) -> int:
@@ -194,8 +203,19 @@ class _ListState:
 
     def accept(self, page: ChannelList) -> None:
         """Load the page the cursor asked for (the generated ``list_channels`` raised for anything else)."""
-        if page.has_more is True and _token(page.next_token) in (None, self.cursor.next_token):
-            raise PaginationError("list_channels answered has_more=true without a new next_token")
+        _check_paging_fields(page, self._attempt)
+        fetched_with = self.cursor.next_token
+        if page.has_more is True:
+            next_token = _token(page.next_token)
+            if next_token is None:
+                raise PaginationError("list_channels answered has_more=true without a next_token")
+            if next_token == fetched_with or next_token in self._seen:
+                raise PaginationError(
+                    f"list_channels answered, on page {self._pages_fetched + 1}, a next_token already fetched "
+                    "in this run: following it would loop"
+                )
+        if fetched_with is not None:
+            self._seen.add(fetched_with)
         self._page = page
         self._items = page.channels if isinstance(page.channels, list) else []
         self._pages_fetched += 1
@@ -264,6 +284,31 @@ class _ListState:
         self._index = 0
 
 
+def _check_paging_fields(page: ChannelList, attempts: int) -> None:
+    """``has_more`` must be a boolean when present, the tokens strings or null: else the page is malformed.
+
+    ``has_more: "true"`` (or ``null``) read as "not ``True``" would end the
+    listing after this page, silently; so would a ``next_token`` of another
+    type; a ``sync_token`` of another type would silently stall :class:`~.sync.ChannelSync`.
+    """
+    for name, value, expected, nullable in (
+        ("has_more", page.has_more, bool, False),
+        ("next_token", page.next_token, str, True),
+        ("sync_token", page.sync_token, str, True),
+    ):
+        if value is UNSET or (value is None and nullable):
+            continue
+        if not isinstance(value, expected):
+            raise MalformedResponseError(
+                f"list_channels answered a page whose {name} is a {type(value).__name__}, "
+                f"not a {expected.__name__}; the listing cannot continue safely",
+                operation_id=OPERATION_ID,
+                attempts=attempts,
+                status_code=200,
+                response=None,
+            )
+
+
 def _empty(field: str, what: str) -> CliqValidationError:
     """An empty filter would be sent as ``?field=``, which the server refuses: refused here, as the transport would."""
     return CliqValidationError(
@@ -274,12 +319,56 @@ def _empty(field: str, what: str) -> CliqValidationError:
     )
 
 
+#: What the server splits ``channel_ids``, ``chat_ids`` and ``team_ids`` on.
+ID_SEPARATOR: Final = ","
+
+
 def _join_ids(field: str, value: str | Sequence[str] | None) -> str | None:
+    """A list of ids as the server reads it (``a,b``); an item it would read differently is refused.
+
+    An item containing the separator (``["a,b", "c"]`` would become three ids),
+    an empty item (``a,,c``) or one that is not a string is refused with
+    :class:`CliqValidationError`, before anything is sent.  A plain string is
+    taken as the wire form the caller chose.
+    """
     if value is None or isinstance(value, str):
         return value
     if not value:
         raise _empty(field, "an empty list")
-    return ",".join(value)
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            detail = f"item {index} is a {type(item).__name__}; each id must be a string"
+            raise CliqValidationError(operation_id=OPERATION_ID, field=f"query.{field}", rule="type", detail=detail)
+        if not item:
+            detail = f"item {index} is empty; the server would read {ID_SEPARATOR * 2!r} as an empty id"
+            raise CliqValidationError(
+                operation_id=OPERATION_ID, field=f"query.{field}", rule="minLength", detail=detail
+            )
+        if ID_SEPARATOR in item:
+            detail = (
+                f"item {index} contains {ID_SEPARATOR!r}, the list separator: the server would read it "
+                "as several ids; pass each id as its own item"
+            )
+            raise CliqValidationError(operation_id=OPERATION_ID, field=f"query.{field}", rule="pattern", detail=detail)
+    return ID_SEPARATOR.join(value)
+
+
+def _enum_filter(field: str, value: object, enum: type[ChannelStatus] | type[ChannelLevel]) -> Any:
+    """A filter given as a member or its plain string, checked against the enum before anything is sent.
+
+    A string the enum does not know, or a value of another type, is refused
+    with :class:`CliqValidationError` (rule ``enum``), naming the allowed values.
+    """
+    if value is None:
+        return None
+    member = enum(value) if isinstance(value, str) else value
+    if not isinstance(member, enum) or not member.is_known:
+        allowed = ", ".join(repr(known.value) for known in enum)
+        shown = f"{value!r}"[:60] if isinstance(value, str) else f"a {type(value).__name__}"
+        raise CliqValidationError(
+            operation_id=OPERATION_ID, field=f"query.{field}", rule="enum", detail=f"{shown} is not one of {allowed}"
+        )
+    return member
 
 
 class ChannelPager:
@@ -328,8 +417,8 @@ class ChannelPager:
         query: dict[str, Any] = {
             "limit": limit,
             "name": name,
-            "status": None if status is None else ChannelStatus(status),
-            "level": None if level is None else ChannelLevel(level),
+            "status": _enum_filter("status", status, ChannelStatus),
+            "level": _enum_filter("level", level, ChannelLevel),
             "modified_before": modified_before,
             "modified_after": modified_after,
             "created_before": created_before,

@@ -53,7 +53,6 @@ checkpoint of ours in between.  The generator costs about 1 us per call.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Generator
@@ -97,6 +96,7 @@ from .operations import (
 )
 from .ratelimit import LocalRateLimiter, RateLimiter
 from .retry import IDEMPOTENT_METHODS, RetryPolicy, lock_delay, may_have_been_sent
+from .strict_json import loads_strict
 from .validation import refuse_empty_path_parameter, validator_for
 
 __all__ = ["CliqTransport"]
@@ -110,7 +110,7 @@ _JSON_STATUSES: dict[str, frozenset[int]] = {
     for operation_id, operation in OPERATIONS_BY_ID.items()
 }
 _NO_STATUSES: frozenset[int] = frozenset()
-_MALFORMED = object()  # what _parse_json returns for a body that is not JSON
+_MALFORMED = object()  # what _parse_json returns for a body that is not strict JSON
 #: Same-origin redirects one call may follow (with ``follow_redirects=True``); then ``CliqTransportError``,
 #: before httpx's own limit would raise its ``TooManyRedirects`` outside the hierarchy.
 _MAX_REDIRECTS = 5
@@ -134,10 +134,10 @@ class _ParsedResponse(httpx.Response):
 
 
 def _parse_json(response: httpx.Response) -> Any:
-    """The body as httpx's ``json()`` would parse it, or :data:`_MALFORMED`."""
+    """The body as strict JSON (``strict_json.py``: no NaN, no nesting too deep), or :data:`_MALFORMED`."""
     try:
-        return json.loads(response.content)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError (an empty body is one too)
+        return loads_strict(response.content)
+    except ValueError:  # NotStrictJSONError: syntax, encoding, empty, non-finite, too deep
         return _MALFORMED
 
 
@@ -514,9 +514,9 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 continue
             if status < 400:
                 parsed = _parse_json(response)
-                if parsed is not _MALFORMED:
+                if type(parsed) is dict:  # every JSON success body of the document is an object
                     return _with_json(response, parsed)
-                yield _Sleep(self._malformed(call, response, sent_at))
+                yield _Sleep(self._malformed(call, response, sent_at, parsed is not _MALFORMED))
                 continue
             if operation is not None and is_throttle_response(response):
                 retry_at = self._lock_time(call, response)
@@ -559,7 +559,9 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 refuse_empty_path_parameter(request.method, path)
             return _Call(None, request, "", observed, restamp)
         if self._validate:
-            validator_for(operation).validate(request, path)
+            validator = validator_for(operation)
+            validator.check_url_length(path, raw)
+            validator.validate(request, path)
         key = self._keys.get(operation.operation_id) or f"{self._user_key}:{operation.operation_id}"
         return _Call(operation, request, key, observed, restamp)
 
@@ -650,16 +652,18 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._retrying(call, delay, reason)
         return delay
 
-    def _malformed(self, call: _Call, response: httpx.Response, sent_at: float) -> float:
-        """Delay before the next attempt after a success answer whose body is not JSON, or raise.
+    def _malformed(self, call: _Call, response: httpx.Response, sent_at: float, is_json: bool) -> float:
+        """Delay before the next attempt after a success answer whose body is not a JSON object, or raise.
 
         The server answered, so it may have applied the request: retried only
-        if idempotent, else (or once retries are spent) :class:`MalformedResponseError`.
+        if idempotent, else (or once retries are spent) :class:`MalformedResponseError`
+        saying so.  ``is_json``: the body is JSON, but not an object.
         """
         now = self._clock.now()
         call.maybe_sent = True
         content_type = response.headers.get("Content-Type", "no content-type")[:80]
-        reason = f"malformed HTTP {response.status_code} body ({len(response.content)} bytes, {content_type})"
+        what = "JSON but not an object" if is_json else "not JSON"
+        reason = f"malformed HTTP {response.status_code} body ({what}; {len(response.content)} bytes, {content_type})"
         log(
             TRANSPORT_LOGGER,
             _DEBUG,
@@ -689,8 +693,11 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             now=now,
         )
         if delay is None:
+            message = self._give_up_message(call, reason)
+            if not call.idempotent:
+                message += " (the server answered, so it may have been applied)"
             raise MalformedResponseError(
-                self._give_up_message(call, reason),
+                message,
                 operation_id=call.operation_id,
                 attempts=call.attempt,
                 status_code=response.status_code,

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from ..custom.url_limits import check_value_length
+
 __all__ = ["document", "path_segment", "require_aware"]
 
 
@@ -18,13 +20,15 @@ def path_segment(operation_id: str, name: str, value: object) -> str:
     ``%2E`` / ``%2E%2E``: httpx, like any RFC 3986 resolver, removes literal dot
     segments, so ``get_channel(".")`` would otherwise list channels.  ``None``,
     bytes or numbers would go out as ``/channels/None`` or ``b'...'``: refused
-    unsent, as is ``""`` (an empty segment matches no route).
+    unsent, as is ``""`` (an empty segment matches no route), and a segment
+    longer than a URL may be (``custom/url_limits.py``; httpx would raise
+    ``InvalidURL`` from 64 KiB on).
     """
     if not isinstance(value, str):
         raise _invalid(operation_id, name, "type", f"must be a str, not {type(value).__name__}")
     if not value:
         raise _invalid(operation_id, name, "minLength", "must not be empty")
-    segment = quote(value, safe="")
+    segment = check_value_length(quote(value, safe=""), operation_id=operation_id, field=f"path.{name}")
     if segment == "." or segment == "..":
         return segment.replace(".", "%2E")
     return segment

@@ -58,16 +58,16 @@ def clock() -> FakeClock:
 
 def test_a_success_body_is_parsed_once_per_call(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     parses: list[object] = []
-    original = json.loads
+    original = json.JSONDecoder.decode  # what json.loads and the transport's strict decoder both call
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
+    def counting(self: json.JSONDecoder, *args: Any, **kwargs: Any) -> Any:
         parses.append(args[0])
-        return original(*args, **kwargs)
+        return original(self, *args, **kwargs)
 
     with client_for(Replies(), clock) as client:
-        monkeypatch.setattr(json, "loads", counting)
+        monkeypatch.setattr(json.JSONDecoder, "decode", counting)
         channel = get_channel.sync("T1", client=client)
-        monkeypatch.setattr(json, "loads", original)
+        monkeypatch.setattr(json.JSONDecoder, "decode", original)
     assert isinstance(channel, Channel)
     assert channel.channel_id == "T1"
     assert len(parses) == 1

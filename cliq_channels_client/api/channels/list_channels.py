@@ -7,6 +7,7 @@ import httpx
 from ...client import AuthenticatedClient, Client
 from ...custom.operations import OPERATION_EXTENSION
 from ...custom.responses import decode_error_body, decode_success, error_for_response
+from ...custom.url_limits import check_query_lengths
 from ...models.channel_level import ChannelLevel
 from ...models.channel_list import ChannelList
 from ...models.channel_order import ChannelOrder
@@ -45,16 +46,14 @@ def _get_kwargs(
 
     json_status: str | Unset = UNSET
     if not isinstance(status, Unset):
-        json_status = status.value
-
+        json_status = str(status)
     params["status"] = json_status
 
     params["limit"] = limit
 
     json_level: str | Unset = UNSET
     if not isinstance(level, Unset):
-        json_level = level.value
-
+        json_level = str(level)
     params["level"] = json_level
 
     require_aware(_OPERATION_ID, "query.modified_before", modified_before)
@@ -91,8 +90,7 @@ def _get_kwargs(
 
     json_order_by: str | Unset = UNSET
     if not isinstance(order_by, Unset):
-        json_order_by = order_by.value
-
+        json_order_by = str(order_by)
     params["order_by"] = json_order_by
 
     params["next_token"] = next_token
@@ -104,6 +102,8 @@ def _get_kwargs(
     params["joined"] = joined
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    check_query_lengths(params, operation_id="list_channels")
 
     _kwargs: dict[str, Any] = {
         "method": "get",
