@@ -161,9 +161,13 @@ def _says_token_rejected(response: httpx.Response) -> bool:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    """The body if it is a strict-JSON object; ``None`` for anything else (too deep, NaN, a list, not JSON)."""
+    """The body if it is a JSON object; ``None`` for anything else (too deep, a list, not JSON).
+
+    Non-finite numbers are let through: ``expires_in: NaN`` still brings a
+    usable token, whose lifetime ``tokens.py`` bounds to the documented default.
+    """
     try:
-        body = loads_strict(response.content)
+        body = loads_strict(response.content, allow_non_finite=True)
     except ValueError:
         return None
     return body if type(body) is dict else None

@@ -38,18 +38,24 @@ def _finite_float(text: str) -> float:
 
 
 _DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+_NON_FINITE_DECODER = json.JSONDecoder()
 
 
-def loads_strict(content: bytes | str) -> Any:
+def loads_strict(content: bytes | str, *, allow_non_finite: bool = False) -> Any:
     """The JSON value of ``content``; any body that is not strict JSON raises :class:`NotStrictJSONError`.
 
     Bytes are decoded as ``json.loads`` decodes them (UTF-8/16/32, BOM
     detected).  An integer longer than Python's digit limit is refused too
     (``ValueError`` from ``int``), as is an empty body.
+
+    ``allow_non_finite`` lets ``NaN``/``Infinity``/``1e999`` through as floats,
+    for the token endpoint only: a token already issued is worth keeping, and
+    its one numeric field (``expires_in``) is bounded where it is read
+    (``tokens.py`` replaces a non-finite value with the documented default).
     """
     try:
         text = content if isinstance(content, str) else content.decode(json.detect_encoding(content), "surrogatepass")
-        return _DECODER.decode(text)
+        return (_NON_FINITE_DECODER if allow_non_finite else _DECODER).decode(text)
     except NotStrictJSONError:
         raise
     except RecursionError:

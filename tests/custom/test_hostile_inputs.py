@@ -27,6 +27,7 @@ from cliq_channels_client.api.channels import get_channel, get_channel_members, 
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.url_limits import MAX_URL_OCTETS
 from cliq_channels_client.models import ChannelLevel, ChannelStatus
+from tests.bodies import channel_json
 from tests.custom.emulator_support import assert_no_secret
 
 BASE_URL = "https://cliq.zoho.com/api/v2"
@@ -46,8 +47,8 @@ class Server:
         if request.url.path == "/oauth/v2/token":
             return httpx.Response(200, json={"access_token": ACCESS_TOKEN, "expires_in": 3600})
         if request.url.path.endswith("/channels"):
-            return httpx.Response(200, json={"channels": [{"channel_id": "T1"}], "has_more": False})
-        return httpx.Response(200, json={"channel_id": "T1", "members": []})
+            return httpx.Response(200, json={"channels": [channel_json("T1")], "has_more": False})
+        return httpx.Response(200, json={**channel_json("T1"), "members": []})
 
     def client(self, *, oauth: bool) -> Client:
         mock = httpx.MockTransport(self)
