@@ -49,7 +49,7 @@ import attrs
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import BackendUnavailableError, OperationLockedError, RateLimitWaitExceededError
 from .operations import RateLimitRule
-from .ratelimit import LocalRateLimiter, _WaitQueue
+from .ratelimit import LocalRateLimiter, _Waiter, _WaitQueue
 from .redis_backend import BackendSwitch, FallbackMode, LuaScript, RedisBackend
 
 __all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKeys", "earliest_turn"]
@@ -167,9 +167,9 @@ def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, p
     frees = sorted([stamp + window for stamp in full.stamps] + [now + window] * full.flying)
     n = position + (occupied - threshold if occupied > threshold else 0)
     cycles = 0
-    while n >= idle + len(frees):
-        n -= threshold
-        cycles += 1
+    if n >= idle + len(frees):
+        cycles = (n - idle - len(frees)) // threshold + 1
+        n -= cycles * threshold
     if n < idle:
         return now + cycles * window, False
     return frees[n - idle] + cycles * window, cycles == 0 and n - idle < len(full.stamps)
@@ -205,7 +205,7 @@ class RedisRateLimiter:
     seconds) bounds a wait for a release notification.
     """
 
-    __slots__ = ("_backend", "_clock", "_cond", "_lease", "_local", "_lock", "_margin", "_poll", "_states", "_switch")
+    __slots__ = ("_backend", "_clock", "_lease", "_local", "_lock", "_margin", "_poll", "_states", "_switch")
 
     def __init__(
         self,
@@ -230,7 +230,6 @@ class RedisRateLimiter:
         self._local = LocalRateLimiter(clock=clock, safety_margin=safety_margin, poll_interval=poll_interval)
         self._switch = BackendSwitch(fallback, logger=_log, what="rate limits are", recheck=recheck)
         self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
         self._states: dict[str, _KeyState] = {}
 
     def __repr__(self) -> str:
@@ -262,22 +261,20 @@ class RedisRateLimiter:
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        deadline = clock.now() + max_wait
-        ticket = object()
+        waiter = _Waiter(self._lock)
         with self._lock:
-            state = self._state(key)
-            state.queue.append(ticket)
+            deadline = self._join(key, rule, waiter, operation_id, max_wait)
+            state = self._states[key]
         try:
             stalled = False
             while True:
                 now = clock.now()
                 with self._lock:
-                    wait = self._behind(state, key, rule, ticket, now, operation_id, deadline, max_wait)
-                    if wait is not None:
-                        self._cond.wait(wait.timeout)
+                    if not self._heads(state, key, waiter, now, operation_id):
+                        waiter.wait(None)  # parked until it heads the queue: no polling
                         continue
                 if not self._switch.use_backend():
-                    self._leave_for_local(state, ticket)
+                    self._leave_for_local(state, waiter)
                     self._local.acquire(key, rule, operation_id=operation_id, max_wait=max(deadline - now, 0.0))
                     self._admitted_locally(state)
                     return
@@ -291,17 +288,17 @@ class RedisRateLimiter:
                 now = clock.now()
                 with self._lock:
                     wait = self._answered(
-                        state, key, rule, ticket, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
+                        state, key, rule, waiter, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
                     )
                     if wait is None:
                         return
                     if not wait.on_clock:
-                        stalled = not self._cond.wait(wait.timeout)
+                        stalled = not waiter.wait(wait.timeout)
                         continue
                 clock.sleep(wait.wake_at - clock.now())
         finally:
             with self._lock:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
         lease = self._pop_lease(key)
@@ -317,7 +314,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._states[key].notify(self._cond)
+                self._states[key].wake_head()
         if self._switch.use_backend():
             try:
                 self._backend.run(LOCK, [self.keys(key).locked], self._lock_args(until))
@@ -330,23 +327,21 @@ class RedisRateLimiter:
 
     async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        deadline = clock.now() + max_wait
-        ticket = object()
+        waiter = _Waiter(None)
         with self._lock:
-            state = self._state(key)
-            state.queue.append(ticket)
+            deadline = self._join(key, rule, waiter, operation_id, max_wait)
+            state = self._states[key]
         try:
             stalled = False
             while True:
                 now = clock.now()
                 with self._lock:
-                    wait = self._behind(state, key, rule, ticket, now, operation_id, deadline, max_wait)
-                    parked = self._park(state) if wait is not None else None
-                if wait is not None and parked is not None:
-                    await self._parked(state, parked, wait.timeout)
+                    head = self._heads(state, key, waiter, now, operation_id)
+                if not head:
+                    await waiter.await_wake(self._lock, None)  # parked until it heads the queue: no polling
                     continue
                 if not self._switch.use_backend():
-                    self._leave_for_local(state, ticket)
+                    self._leave_for_local(state, waiter)
                     await self._local.aacquire(key, rule, operation_id=operation_id, max_wait=max(deadline - now, 0.0))
                     self._admitted_locally(state)
                     return
@@ -361,18 +356,17 @@ class RedisRateLimiter:
                 now = clock.now()
                 with self._lock:
                     wait = self._answered(
-                        state, key, rule, ticket, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
+                        state, key, rule, waiter, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
                     )
                     if wait is None:
                         return
-                    parked = None if wait.on_clock else self._park(state)
-                if parked is not None:
-                    stalled = not await self._parked(state, parked, wait.timeout)
-                else:
+                if wait.on_clock:
                     await clock.asleep(wait.wake_at - clock.now())
+                else:
+                    stalled = not await waiter.await_wake(self._lock, wait.timeout)
         finally:
             with self._lock:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
         lease = self._pop_lease(key)
@@ -390,7 +384,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._states[key].notify(self._cond)
+                self._states[key].wake_head()
         if self._switch.use_backend():
             try:
                 with anyio.CancelScope(shield=True):
@@ -402,35 +396,29 @@ class RedisRateLimiter:
 
     # -- decisions (lock held, no I/O) -------------------------------------------------------------
 
-    def _behind(
-        self,
-        state: _KeyState,
-        key: str,
-        rule: RateLimitRule,
-        ticket: object,
-        now: float,
-        operation_id: str,
-        deadline: float,
-        max_wait: float,
-    ) -> _Wait | None:
-        """For a caller behind the head: raise if it must not wait, or say how; ``None`` for the head."""
+    def _join(self, key: str, rule: RateLimitRule, waiter: _Waiter, operation_id: str, max_wait: float) -> float:
+        """Queue a caller, or refuse it at once if its earliest turn lies past ``max_wait``; its deadline."""
+        now = self._clock.now()
+        state = self._state(key)
+        if state.waiting and state.last is not None:
+            wake_at, _ = earliest_turn(state.last, rule.threshold, rule.window * self._margin, now, state.waiting)
+            self._check_deadline(wake_at, now, operation_id, now + max_wait, max_wait)
+        state.join(waiter)
+        return now + max_wait
+
+    def _heads(self, state: _KeyState, key: str, waiter: _Waiter, now: float, operation_id: str) -> bool:
+        """Whether the caller heads the queue (and may ask Redis); raise if this process knows of a lock."""
         locked = self._local.locked_until(key)
         if locked is not None:
             raise OperationLockedError(operation_id=operation_id, retry_at=locked, retry_after=locked - now)
-        position = state.queue.index(ticket)
-        if position == 0:
-            return None
-        if state.last is not None:
-            wake_at, _ = earliest_turn(state.last, rule.threshold, rule.window * self._margin, now, position)
-            self._check_deadline(wake_at, now, operation_id, deadline, max_wait)
-        return _Wait(now, on_clock=False, timeout=self._poll)
+        return state.heads(waiter)
 
     def _answered(
         self,
         state: _KeyState,
         key: str,
         rule: RateLimitRule,
-        ticket: object,
+        waiter: _Waiter,
         reply: _Reply,
         lease: str,
         now: float,
@@ -443,7 +431,7 @@ class RedisRateLimiter:
         if reply is None:
             state.leases.append(lease)
             state.last = None
-            state.leave(ticket, self._cond)  # the next in line may fit too
+            state.leave(waiter)  # the next in line may fit too
             return None
         if isinstance(reply, _Locked):
             self._local.lock(key, reply.until)
@@ -496,33 +484,16 @@ class RedisRateLimiter:
             if state is None or not state.leases:
                 return ""
             lease = state.leases.popleft()
-            if state.queue:
-                state.notify(self._cond)
+            state.wake_head()
             return lease
 
     def _admitted_locally(self, state: _KeyState) -> None:
         with self._lock:
             state.leases.append(None)
 
-    def _leave_for_local(self, state: _KeyState, ticket: object) -> None:
+    def _leave_for_local(self, state: _KeyState, waiter: _Waiter) -> None:
         with self._lock:
-            state.leave(ticket, self._cond)
-
-    def _park(self, state: _KeyState) -> tuple[int, anyio.Event]:
-        parked = (threading.get_ident(), anyio.Event())
-        state.events.append(parked)
-        return parked
-
-    async def _parked(self, state: _KeyState, parked: tuple[int, anyio.Event], patience: float) -> bool:
-        """Wait to be woken, up to ``patience`` real seconds; whether woken."""
-        try:
-            with anyio.move_on_after(patience) as scope:
-                await parked[1].wait()
-            return not scope.cancelled_caught
-        finally:
-            with self._lock:
-                if parked in state.events:
-                    state.events.remove(parked)
+            state.leave(waiter)
 
     def _release_failed(self, error: BackendUnavailableError) -> None:
         # Never raise here: the request was answered and its response must reach the caller.

@@ -10,6 +10,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChannelMemberList")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "members",
+    }
+)
+
 
 @_attrs_define
 class ChannelMemberList:
@@ -34,8 +41,9 @@ class ChannelMemberList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _members = d.pop("members", UNSET)
+        get = src_dict.get
+        channel_member_list = object.__new__(cls)
+        _members = get("members", UNSET)
         members: list[ChannelMember] | Unset = UNSET
         if _members is not UNSET:
             members = []
@@ -44,9 +52,16 @@ class ChannelMemberList:
 
                 members.append(members_item)
 
-        channel_member_list = cls(
-            members=members,
-        )
+        channel_member_list.members = members
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_member_list.additional_properties = {}
+            return channel_member_list
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_member_list.additional_properties = d
         return channel_member_list
