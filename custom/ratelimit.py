@@ -300,6 +300,15 @@ class LocalRateLimiter:
                 insort(slots, now)
             state.wake_head()
 
+    def admitted_elsewhere(self, key: str) -> None:
+        """Count a request admitted by another limiter (the shared one this one stands in for) as in flight.
+
+        Its :meth:`release` stamps it here as well, so that if this limiter takes
+        over, the process's own recent calls already fill their slots.
+        """
+        with self._lock:
+            self._state(key).in_flight += 1
+
     def lock(self, key: str, until: float) -> None:
         with self._lock:
             state = self._state(key)

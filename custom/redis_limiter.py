@@ -57,12 +57,26 @@ __all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKe
 _log = logging.getLogger("cliq_channels_client.ratelimit")
 
 #: KEYS: slots, flying, locked.  ARGV: now, horizon (now - widened window), threshold, lease deadline,
-#: lease id, key ttl (ms).  -> {'admitted'} | {'locked', until} | {'full', in flight, stamped, {id, stamp, ...}}
+#: lease id, key ttl (ms), then optionally this process's own recent calls, to restore them if Redis lost
+#: them: n stamps, m leases, n (stamp, id) pairs, m (lease deadline, lease id) pairs; added only where
+#: missing (``NX``; a lease already stamped is not put back in flight).
+#: -> {'admitted'} | {'locked', until} | {'full', in flight, stamped, {id, stamp, ...}}
 ADMIT = LuaScript(
     """
 local locked = redis.call('GET', KEYS[3])
 if locked and tonumber(locked) > tonumber(ARGV[1]) then
   return {'locked', locked}
+end
+local at = 9
+for i = 1, tonumber(ARGV[7] or '0') do
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[at], ARGV[at + 1])
+  at = at + 2
+end
+for i = 1, tonumber(ARGV[8] or '0') do
+  if not redis.call('ZSCORE', KEYS[1], ARGV[at + 1]) then
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[at], ARGV[at + 1])
+  end
+  at = at + 2
 end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES')
 for i = 1, #expired, 2 do
@@ -178,12 +192,15 @@ def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, p
 class _KeyState(_WaitQueue):
     """This process's view of one key; guarded by the limiter's lock."""
 
-    __slots__ = ("last", "leases")
+    __slots__ = ("flying", "last", "leases", "recent")
 
     def __init__(self) -> None:
         super().__init__()
         self.leases: deque[str | None] = deque()  # admitted and not released: lease ids (None: by the stand-in)
         self.last: FullBudget | None = None  # Redis's last "full" answer, for the estimates of callers behind the head
+        # This process's own calls, to restore them in Redis if it lost its state (restart, failover):
+        self.flying: dict[str, float] = {}  # Redis leases in flight -> lease deadline
+        self.recent: deque[tuple[float, str]] = deque()  # completions within a widened window: (stamp, slot id)
 
 
 @attrs.frozen
@@ -280,7 +297,7 @@ class RedisRateLimiter:
                     return
                 lease = secrets.token_hex(8)
                 try:
-                    raw = self._backend.run(ADMIT, self._slot_keys(key), self._admit_args(rule, now, lease))
+                    raw = self._backend.run(ADMIT, self._slot_keys(key), self._admit_args(key, rule, now, lease))
                 except BackendUnavailableError as error:
                     self._switch.failed(error)  # raises, unless falling back
                     continue
@@ -301,12 +318,12 @@ class RedisRateLimiter:
                 state.leave(waiter)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
-        lease = self._pop_lease(key)
-        if lease is None:
+        lease, now = self._pop_lease(key, rule)
+        if lease is not None:
             self._local.release(key, rule)
-        elif lease and not self._switch.on_local:
+        if lease and not self._switch.on_local:
             try:
-                self._backend.run(RELEASE, self._slot_keys(key)[:2], [repr(self._clock.now()), lease, self._ttl(rule)])
+                self._backend.run(RELEASE, self._slot_keys(key)[:2], [repr(now), lease, self._ttl(rule)])
             except BackendUnavailableError as error:
                 self._release_failed(error)
 
@@ -348,7 +365,9 @@ class RedisRateLimiter:
                 lease = secrets.token_hex(8)
                 try:
                     with anyio.CancelScope(shield=True):  # an admission made is an admission recorded
-                        raw = await self._backend.arun(ADMIT, self._slot_keys(key), self._admit_args(rule, now, lease))
+                        raw = await self._backend.arun(
+                            ADMIT, self._slot_keys(key), self._admit_args(key, rule, now, lease)
+                        )
                 except BackendUnavailableError as error:
                     self._switch.failed(error)
                     continue
@@ -369,11 +388,11 @@ class RedisRateLimiter:
                 state.leave(waiter)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
-        lease = self._pop_lease(key)
-        if lease is None:
-            await self._local.arelease(key, rule)
-        elif lease and not self._switch.on_local:
-            args: list[str | int] = [repr(self._clock.now()), lease, self._ttl(rule)]
+        lease, now = self._pop_lease(key, rule)
+        if lease is not None:
+            self._local.release(key, rule)
+        if lease and not self._switch.on_local:
+            args: list[str | int] = [repr(now), lease, self._ttl(rule)]
             try:
                 with anyio.CancelScope(shield=True):  # runs in ``finally`` after cancellation too
                     await self._backend.arun(RELEASE, self._slot_keys(key)[:2], args)
@@ -430,6 +449,8 @@ class RedisRateLimiter:
         """The head's next step after Redis answered: admitted (``None``), refused (raise), or how to wait."""
         if reply is None:
             state.leases.append(lease)
+            state.flying[lease] = now + self._lease
+            self._local.admitted_elsewhere(key)  # the stand-in counts this process's calls too
             state.last = None
             state.leave(waiter)  # the next in line may fit too
             return None
@@ -470,22 +491,60 @@ class RedisRateLimiter:
         """Clean-up expiry of a key's sets (ms): no entry matters longer than a widened window after its lease."""
         return int((rule.window * self._margin + self._lease) * 1000) + 1000
 
-    def _admit_args(self, rule: RateLimitRule, now: float, lease: str) -> list[str | int]:
+    def _admit_args(self, key: str, rule: RateLimitRule, now: float, lease: str) -> list[str | int]:
         horizon = now - rule.window * self._margin
-        return [repr(now), repr(horizon), rule.threshold, repr(now + self._lease), lease, self._ttl(rule)]
+        args: list[str | int] = [
+            repr(now),
+            repr(horizon),
+            rule.threshold,
+            repr(now + self._lease),
+            lease,
+            self._ttl(rule),
+        ]
+        with self._lock:
+            state = self._states.get(key)
+            if state is None or not (state.recent or state.flying):
+                return args
+            recent = state.recent
+            while recent and recent[0][0] <= horizon:
+                recent.popleft()
+            args += [len(recent), len(state.flying)]
+            for stamp, slot in recent:
+                args += [repr(stamp), slot]
+            for flying, deadline in state.flying.items():
+                args += [repr(deadline), flying]
+        return args
 
     def _lock_args(self, until: float) -> list[str | int]:
         return [repr(until), int(max(until - self._clock.now(), 0.0) * 1000) + 1000]
 
-    def _pop_lease(self, key: str) -> str | None:
-        """The lease a completion releases: an id, ``None`` (admitted by the stand-in), or ``""`` (none held)."""
+    def _pop_lease(self, key: str, rule: RateLimitRule) -> tuple[str | None, float]:
+        """The lease a completion releases, and the time.
+
+        The lease is an id, ``""`` (admitted by the stand-in) or ``None`` (none held).
+
+        The completion is remembered as one of this process's recent calls, so
+        that Redis gets it back if it loses its state.
+        """
+        now = self._clock.now()
         with self._lock:
             state = self._states.get(key)
             if state is None or not state.leases:
-                return ""
+                return None, now
             lease = state.leases.popleft()
+            if lease is None:
+                lease = ""
+                slot = f"local-{secrets.token_hex(8)}"
+            else:
+                slot = lease
+                state.flying.pop(lease, None)
+            recent = state.recent
+            horizon = now - rule.window * self._margin
+            while recent and recent[0][0] <= horizon:
+                recent.popleft()
+            recent.append((now, slot))
             state.wake_head()
-            return lease
+            return lease, now
 
     def _admitted_locally(self, state: _KeyState) -> None:
         with self._lock:
