@@ -30,6 +30,20 @@ by their release, up to ``poll_interval`` real seconds.  No caller polls Redis
 in a loop.  Requests admitted here are released here: a process remembers the
 lease ids it holds per key, so any completion of that key releases one.
 
+Lost shared state (a Redis restart without persistence, a failover to a
+replica that missed writes, keys evicted): every process remembers its own
+calls of the last widened window -- completion stamps and leases in flight --
+and each admission it asks for first puts back those Redis no longer has
+(``ZADD NX``: nothing is counted twice).  The local stand-in counts the same
+calls, so a fallback starts from them too.  What remains guaranteed: no
+window ever holds more than the threshold of *one process's* calls; across
+processes, the shared budget is whole again once each process that called in
+the last window has asked for one more admission -- until then the calls of a
+process that has not asked since (or has exited) are missing, so a window
+may briefly hold up to the threshold more per such process.  While processes
+serve from their stand-ins (Redis unreachable), each keeps to the threshold
+alone: ``P`` processes may send up to ``P`` x threshold per window.
+
 With ``fallback="local"`` an unreachable Redis switches to a
 :class:`~.ratelimit.LocalRateLimiter` (logged once on
 ``cliq_channels_client.ratelimit``); throttle locks are always mirrored into
