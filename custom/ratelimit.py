@@ -30,10 +30,9 @@ import threading
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import anyio
-import anyio.lowlevel
 
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import OperationLockedError, RateLimitWaitExceededError
@@ -72,11 +71,14 @@ class RateLimiter(Protocol):
 
 
 def _thread_safe_caller() -> Callable[[Callable[[], object]], object]:
-    """How another thread schedules a call in the running event loop (asyncio or trio)."""
-    native: Any = anyio.lowlevel.current_token().native_token
-    if isinstance(native, asyncio.AbstractEventLoop):
-        return native.call_soon_threadsafe
-    return cast(Callable[[Callable[[], object]], object], native.run_sync_soon)  # trio.lowlevel.TrioToken
+    """How another thread schedules a call in the running event loop: asyncio's, or else trio's."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no asyncio loop: anyio runs on trio
+        import trio
+
+        return trio.lowlevel.current_trio_token().run_sync_soon
+    return loop.call_soon_threadsafe
 
 
 class _Waiter:
