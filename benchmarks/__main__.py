@@ -28,7 +28,16 @@ from typing import Any
 from .common import BenchResult, Row
 
 #: Benchmark modules in running order; each has ``NAME`` and ``run(smoke) -> BenchResult``.
-MODULES = ("overhead", "decode", "token_expiry", "rate_limit", "streaming", "import_time")
+MODULES = (
+    "client_cpu",
+    "overhead",
+    "decode",
+    "token_expiry",
+    "rate_limit",
+    "limiter_scaling",
+    "streaming",
+    "import_time",
+)
 RESULTS_PATH = Path(__file__).with_name("results.md")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README_PATH = REPO_ROOT / "README.md"

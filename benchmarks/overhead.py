@@ -1,4 +1,9 @@
-"""Per-call cost of the full client vs raw httpx, for ``get_channel`` and a 100-channel ``list_channels`` page.
+"""Second set, against the emulator: full client vs raw httpx for ``get_channel`` and a 100-channel page.
+
+The headline client-CPU ratios come from :mod:`.client_cpu` (a fast server in
+its own process); the emulator spends 2-6 ms per request, which hides most of
+the client's cost in these wall-time ratios, so they are kept as a labelled
+second set, not as the goal.
 
 Full client: ``create_client`` with a refresh token (``ZohoOAuth``) +
 ``CliqTransport`` (validation, retries, typed errors) + generated models,
@@ -34,7 +39,6 @@ from .common import BenchResult, Row, Samples, interleave, micros
 
 NAME = "overhead"
 PAGE_SIZE = 100
-GOAL_GET = 1.10
 
 _Call = Callable[[], Awaitable[object]]
 
@@ -183,7 +187,7 @@ def run(smoke: bool) -> BenchResult:
         in_process = asyncio.run(_in_process_pairs(emulator, url, channel_id, rounds))
     sync_pair, async_pair = _limiter_cost(100 if smoke else 2000, 3 if smoke else 40)
 
-    result = BenchResult(NAME, "per call: full client vs raw httpx + json.loads, same loopback endpoint")
+    result = BenchResult(NAME, "emulator set: full client vs raw httpx + json.loads, same loopback emulator")
     loop_ratios = _describe(result, "loopback", over_loopback)
     local_ratios = _describe(result, "in-process", in_process)
     get_ratio = loop_ratios["get_channel"]
@@ -191,10 +195,9 @@ def run(smoke: bool) -> BenchResult:
         f"get_channel {get_ratio:.3f}x, list_channels page {loop_ratios['list_channels']:.3f}x "
         "(full client / raw httpx, loopback medians)"
     )
-    met_get = get_ratio <= GOAL_GET
     result.rows += [
-        Row("get_channel, full client / raw httpx (loopback)", f"{get_ratio:.3f}x", f"<= {GOAL_GET}x", met_get),
-        Row("list_channels 100-channel page, full / raw (loopback)", f"{loop_ratios['list_channels']:.3f}x"),
+        Row("get_channel, full client / raw httpx (emulator, wall)", f"{get_ratio:.3f}x"),
+        Row("list_channels 100-channel page, full / raw (emulator, wall)", f"{loop_ratios['list_channels']:.3f}x"),
         Row("get_channel, client-only (in-process transport)", f"{local_ratios['get_channel']:.2f}x"),
         Row("list_channels page, client-only (in-process transport)", f"{local_ratios['list_channels']:.2f}x"),
         Row("LocalRateLimiter acquire+release (async / sync)", f"{micros(async_pair)} / {micros(sync_pair)}"),

@@ -24,9 +24,12 @@ so a shared (Redis) limiter can replace :class:`LocalRateLimiter`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
-from bisect import insort
+from bisect import bisect_right, insort
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import anyio
@@ -67,36 +70,119 @@ class RateLimiter(Protocol):
         ...
 
 
-class _WaitQueue:
-    """This process's callers waiting on one key; guarded by the limiter's lock.
+def _thread_safe_caller() -> Callable[[Callable[[], object]], object]:
+    """How another thread schedules a call in the running event loop: asyncio's, or else trio's."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # no asyncio loop: anyio runs on trio
+        import trio
 
-    Shared by this module's limiter and the Redis one (``redis_limiter.py``),
-    which queue and wake their callers the same way: threads wait on the
-    limiter's condition, async tasks park on an ``anyio.Event`` of their own.
+        return trio.lowlevel.current_trio_token().run_sync_soon
+    return loop.call_soon_threadsafe
+
+
+class _Waiter:
+    """One queued caller, and how to wake it from any thread.
+
+    A thread waits on a condition of its own (over the limiter's lock), so a
+    wake-up reaches exactly one thread; an async task parks on an
+    ``anyio.Event`` that another thread sets through the task's event loop
+    (``call_soon_threadsafe`` / trio's ``run_sync_soon``), so nobody polls.
+    ``woken`` remembers a wake-up that came while the caller was busy.
     """
 
-    __slots__ = ("events", "queue")
+    __slots__ = ("_call_soon", "_cond", "_event", "_owner", "gone", "woken")
+
+    def __init__(self, lock: threading.Lock | None) -> None:
+        self._cond = None if lock is None else threading.Condition(lock)
+        self._event: anyio.Event | None = None
+        self._owner = threading.get_ident()
+        self._call_soon: Callable[[Callable[[], object]], object] | None = None
+        if lock is None:
+            self._call_soon = _thread_safe_caller()
+        self.gone = False
+        self.woken = False
+
+    def wake(self) -> None:
+        """Lock held."""
+        self.woken = True
+        if self._cond is not None:
+            self._cond.notify()
+            return
+        event = self._event
+        if event is None:
+            return
+        if threading.get_ident() == self._owner:
+            event.set()
+        else:
+            assert self._call_soon is not None
+            with contextlib.suppress(RuntimeError):  # its event loop has closed: nobody waits any more
+                self._call_soon(event.set)
+
+    def wait(self, timeout: float | None) -> bool:
+        """A thread's wait, lock held; whether it was woken (rather than timed out)."""
+        assert self._cond is not None
+        if not self.woken:
+            self._cond.wait(timeout)
+        woken, self.woken = self.woken, False
+        return woken
+
+    async def await_wake(self, lock: threading.Lock, patience: float | None) -> bool:
+        """A task's wait, lock not held; whether it was woken (rather than timed out)."""
+        with lock:
+            if self.woken:
+                self.woken = False
+                return True
+            event = self._event = anyio.Event()
+        try:
+            with anyio.move_on_after(patience):
+                await event.wait()
+        finally:
+            with lock:
+                self._event = None
+                woken, self.woken = self.woken, False
+        return woken
+
+
+class _WaitQueue:
+    """This process's callers waiting on one key, first in first out; guarded by the limiter's lock.
+
+    Shared by this module's limiter and the Redis one (``redis_limiter.py``).
+    Only the head of the queue is ever woken, so the cost of an admission does
+    not grow with the number of waiters: a caller that leaves from the middle
+    (refused or cancelled) is only marked and skipped when it reaches the head.
+    """
+
+    __slots__ = ("queue", "waiting")
 
     def __init__(self) -> None:
-        self.queue: deque[object] = deque()  # FIFO tickets of waiting callers
-        self.events: list[tuple[int, anyio.Event]] = []  # parked async waiters, with their thread
+        self.queue: deque[_Waiter] = deque()
+        self.waiting = 0  # callers in the queue that have not left
 
-    def leave(self, ticket: object, cond: threading.Condition) -> None:
-        """Drop a caller from the queue (refused, cancelled, or admitted by Redis) and wake the next."""
-        try:
-            self.queue.remove(ticket)
-        except ValueError:
+    def join(self, waiter: _Waiter) -> None:
+        self.queue.append(waiter)
+        self.waiting += 1
+
+    def heads(self, waiter: _Waiter) -> bool:
+        return self.queue[0] is waiter
+
+    def leave(self, waiter: _Waiter) -> None:
+        """Drop a caller (admitted, refused or cancelled); if it was the head, wake the next."""
+        if waiter.gone:
             return
-        if self.queue:
-            self.notify(cond)
+        waiter.gone = True
+        self.waiting -= 1
+        queue = self.queue
+        if queue[0] is waiter:
+            queue.popleft()
+            while queue and queue[0].gone:
+                queue.popleft()
+            if queue:
+                queue[0].wake()
 
-    def notify(self, cond: threading.Condition) -> None:
-        cond.notify_all()
-        if self.events:
-            me = threading.get_ident()
-            for owner, event in self.events:
-                if owner == me:  # anyio events are not thread-safe; other threads' waiters poll
-                    event.set()
+    def wake_head(self) -> None:
+        if self.queue:
+            self.queue[0].wake()
 
 
 class _KeyState(_WaitQueue):
@@ -141,7 +227,7 @@ class LocalRateLimiter:
     lazily in their own task, so asyncio and trio both work.
     """
 
-    __slots__ = ("_clock", "_cond", "_lock", "_margin", "_poll", "_states")
+    __slots__ = ("_clock", "_lock", "_margin", "_poll", "_states")
 
     def __init__(self, *, clock: Clock = SYSTEM_CLOCK, safety_margin: float = 0.05, poll_interval: float = 0.5) -> None:
         if safety_margin < 0:
@@ -152,7 +238,6 @@ class LocalRateLimiter:
         self._margin = 1.0 + safety_margin
         self._poll = poll_interval
         self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
         self._states: dict[str, _KeyState] = {}
 
     def __repr__(self) -> str:
@@ -170,33 +255,37 @@ class LocalRateLimiter:
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        with self._lock:  # the condition's own lock
+        with self._lock:
             now = clock.now()
             state = self._states.get(key) or self._state(key)
             if self._fast_admit(state, rule, now):
                 return
             deadline = now + max_wait
-            if not state.queue and self._admit(state, rule, now, None, operation_id, deadline, max_wait) is None:
+            if self._admit(state, rule, now, state.waiting, operation_id, deadline, max_wait) is None:
                 return
-            ticket = object()
-            state.queue.append(ticket)
+            waiter = _Waiter(self._lock)
+            state.join(waiter)
             try:
                 stalled = False
                 while True:
-                    wait = self._admit(state, rule, now, ticket, operation_id, deadline, max_wait, stalled)
+                    if not state.heads(waiter):
+                        waiter.wait(None)  # parked until it heads the queue: no polling
+                        now = clock.now()
+                        continue
+                    wait = self._admit(state, rule, now, 0, operation_id, deadline, max_wait, stalled, waiter)
                     if wait is None:
                         return
                     if wait.on_clock:
-                        self._cond.release()
+                        self._lock.release()
                         try:
                             clock.sleep(wait.wake_at - clock.now())
                         finally:
-                            self._cond.acquire()
+                            self._lock.acquire()
                     else:
-                        stalled = not self._cond.wait(wait.timeout)
+                        stalled = not waiter.wait(wait.timeout)
                     now = clock.now()
             finally:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
         with self._lock:
@@ -211,16 +300,23 @@ class LocalRateLimiter:
                 slots.append(now)
             else:  # the wall clock stepped back: keep the stamps sorted
                 insort(slots, now)
-            if state.queue:
-                state.notify(self._cond)
+            state.wake_head()
+
+    def admitted_elsewhere(self, key: str) -> None:
+        """Count a request admitted by another limiter (the shared one this one stands in for) as in flight.
+
+        Its :meth:`release` stamps it here as well, so that if this limiter takes
+        over, the process's own recent calls already fill their slots.
+        """
+        with self._lock:
+            self._state(key).in_flight += 1
 
     def lock(self, key: str, until: float) -> None:
         with self._lock:
             state = self._state(key)
             if until > state.locked_until:
                 state.locked_until = until
-            if state.queue:
-                state.notify(self._cond)
+            state.wake_head()
 
     # -- async ---------------------------------------------------------------------------------
 
@@ -232,34 +328,30 @@ class LocalRateLimiter:
             if self._fast_admit(state, rule, now):
                 return
             deadline = now + max_wait
-            if not state.queue and self._admit(state, rule, now, None, operation_id, deadline, max_wait) is None:
+            if self._admit(state, rule, now, state.waiting, operation_id, deadline, max_wait) is None:
                 return
-            ticket = object()
-            state.queue.append(ticket)
+        waiter = _Waiter(None)
+        with self._lock:
+            state.join(waiter)
         try:
             stalled = False
             while True:
                 with self._lock:
-                    wait = self._admit(state, rule, clock.now(), ticket, operation_id, deadline, max_wait, stalled)
-                    if wait is None:
-                        return
-                    if not wait.on_clock:
-                        parked = (threading.get_ident(), anyio.Event())
-                        state.events.append(parked)
-                if wait.on_clock:
+                    wait: _Wait | None = None
+                    if state.heads(waiter):
+                        now = clock.now()
+                        wait = self._admit(state, rule, now, 0, operation_id, deadline, max_wait, stalled, waiter)
+                        if wait is None:
+                            return
+                if wait is None:
+                    await waiter.await_wake(self._lock, None)  # parked until it heads the queue: no polling
+                elif wait.on_clock:
                     await clock.asleep(wait.wake_at - clock.now())
-                    continue
-                try:
-                    with anyio.move_on_after(wait.timeout) as scope:
-                        await parked[1].wait()
-                    stalled = scope.cancelled_caught
-                finally:
-                    with self._lock:
-                        if parked in state.events:
-                            state.events.remove(parked)
+                else:
+                    stalled = not await waiter.await_wake(self._lock, wait.timeout)
         finally:
             with self._lock:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
         self.release(key, rule)
@@ -295,13 +387,18 @@ class LocalRateLimiter:
         state: _KeyState,
         rule: RateLimitRule,
         now: float,
-        ticket: object | None,
+        position: int,
         operation_id: str,
         deadline: float,
         max_wait: float,
         stalled: bool = False,
+        waiter: _Waiter | None = None,
     ) -> _Wait | None:
-        """Take a slot for the caller (``None``), or say until when it must wait; raise if it must not."""
+        """Take a slot for the caller ``position`` places behind the head (``None``), or say until when it must wait.
+
+        Raises if it must not wait.  Only the head (``position`` 0) is admitted;
+        ``waiter``, the head's queue entry if it has one, leaves the queue then.
+        """
         if state.locked_until > now:
             raise OperationLockedError(
                 operation_id=operation_id, retry_at=state.locked_until, retry_after=state.locked_until - now
@@ -310,35 +407,30 @@ class LocalRateLimiter:
         slots = state.slots
         horizon = now - window
         if slots and slots[0] <= horizon:
-            drop = 1
-            while drop < len(slots) and slots[drop] <= horizon:
-                drop += 1
-            del slots[:drop]
-        position = 0 if ticket is None else state.queue.index(ticket)
+            del slots[: bisect_right(slots, horizon)]
         occupied = len(slots) + state.in_flight
-        if position == 0 and occupied < rule.threshold:
+        threshold = rule.threshold
+        if position == 0 and occupied < threshold:
             state.in_flight += 1
-            if ticket is not None:
-                state.queue.popleft()
-                if state.queue:
-                    state.notify(self._cond)  # the next in line may fit too
+            if waiter is not None:
+                state.leave(waiter)  # and wake the next in line: it may fit too
             return None
         # Lanes: the threshold's worth of slots, each with the earliest time it can
         # admit someone: idle ones now, stamped ones at stamp + window, in-flight ones
         # no sooner than now + window.  The caller gets lane ``surplus + position``;
         # past the last lane, each admission ahead frees its lane a window later at best.
-        idle = rule.threshold - occupied if occupied < rule.threshold else 0
-        frees = sorted([stamp + window for stamp in slots])
-        frees.extend([now + window] * state.in_flight)
-        n = position + (occupied - rule.threshold if occupied > rule.threshold else 0)
+        idle = threshold - occupied if occupied < threshold else 0
+        n = position + (occupied - threshold if occupied > threshold else 0)
         cycles = 0
-        while n >= idle + len(frees):
-            n -= rule.threshold
-            cycles += 1
+        if n >= idle + occupied:
+            cycles = (n - idle - occupied) // threshold + 1
+            n -= cycles * threshold
         if n < idle:
             wake_at, known = now + cycles * window, False  # capacity exists, but callers ahead go first
+        elif n - idle < len(slots):
+            wake_at, known = slots[n - idle] + (cycles + 1) * window, cycles == 0
         else:
-            wake_at, known = frees[n - idle] + cycles * window, cycles == 0 and n - idle < len(slots)
+            wake_at, known = now + (cycles + 1) * window, False
         if wake_at > deadline:
             raise RateLimitWaitExceededError(
                 operation_id=operation_id, retry_at=wake_at, retry_after=wake_at - now, max_wait=max_wait

@@ -30,6 +30,20 @@ by their release, up to ``poll_interval`` real seconds.  No caller polls Redis
 in a loop.  Requests admitted here are released here: a process remembers the
 lease ids it holds per key, so any completion of that key releases one.
 
+Lost shared state (a Redis restart without persistence, a failover to a
+replica that missed writes, keys evicted): every process remembers its own
+calls of the last widened window -- completion stamps and leases in flight --
+and each admission it asks for first puts back those Redis no longer has
+(``ZADD NX``: nothing is counted twice).  The local stand-in counts the same
+calls, so a fallback starts from them too.  What remains guaranteed: no
+window ever holds more than the threshold of *one process's* calls; across
+processes, the shared budget is whole again once each process that called in
+the last window has asked for one more admission -- until then the calls of a
+process that has not asked since (or has exited) are missing, so a window
+may briefly hold up to the threshold more per such process.  While processes
+serve from their stand-ins (Redis unreachable), each keeps to the threshold
+alone: ``P`` processes may send up to ``P`` x threshold per window.
+
 With ``fallback="local"`` an unreachable Redis switches to a
 :class:`~.ratelimit.LocalRateLimiter` (logged once on
 ``cliq_channels_client.ratelimit``); throttle locks are always mirrored into
@@ -49,7 +63,7 @@ import attrs
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import BackendUnavailableError, OperationLockedError, RateLimitWaitExceededError
 from .operations import RateLimitRule
-from .ratelimit import LocalRateLimiter, _WaitQueue
+from .ratelimit import LocalRateLimiter, _Waiter, _WaitQueue
 from .redis_backend import BackendSwitch, FallbackMode, LuaScript, RedisBackend
 
 __all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKeys", "earliest_turn"]
@@ -57,12 +71,26 @@ __all__ = ["ADMIT", "LOCK", "RELEASE", "FullBudget", "RedisRateLimiter", "SlotKe
 _log = logging.getLogger("cliq_channels_client.ratelimit")
 
 #: KEYS: slots, flying, locked.  ARGV: now, horizon (now - widened window), threshold, lease deadline,
-#: lease id, key ttl (ms).  -> {'admitted'} | {'locked', until} | {'full', in flight, stamped, {id, stamp, ...}}
+#: lease id, key ttl (ms), then optionally this process's own recent calls, to restore them if Redis lost
+#: them: n stamps, m leases, n (stamp, id) pairs, m (lease deadline, lease id) pairs; added only where
+#: missing (``NX``; a lease already stamped is not put back in flight).
+#: -> {'admitted'} | {'locked', until} | {'full', in flight, stamped, {id, stamp, ...}}
 ADMIT = LuaScript(
     """
 local locked = redis.call('GET', KEYS[3])
 if locked and tonumber(locked) > tonumber(ARGV[1]) then
   return {'locked', locked}
+end
+local at = 9
+for i = 1, tonumber(ARGV[7] or '0') do
+  redis.call('ZADD', KEYS[1], 'NX', ARGV[at], ARGV[at + 1])
+  at = at + 2
+end
+for i = 1, tonumber(ARGV[8] or '0') do
+  if not redis.call('ZSCORE', KEYS[1], ARGV[at + 1]) then
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[at], ARGV[at + 1])
+  end
+  at = at + 2
 end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'WITHSCORES')
 for i = 1, #expired, 2 do
@@ -167,9 +195,9 @@ def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, p
     frees = sorted([stamp + window for stamp in full.stamps] + [now + window] * full.flying)
     n = position + (occupied - threshold if occupied > threshold else 0)
     cycles = 0
-    while n >= idle + len(frees):
-        n -= threshold
-        cycles += 1
+    if n >= idle + len(frees):
+        cycles = (n - idle - len(frees)) // threshold + 1
+        n -= cycles * threshold
     if n < idle:
         return now + cycles * window, False
     return frees[n - idle] + cycles * window, cycles == 0 and n - idle < len(full.stamps)
@@ -178,12 +206,15 @@ def earliest_turn(full: FullBudget, threshold: int, window: float, now: float, p
 class _KeyState(_WaitQueue):
     """This process's view of one key; guarded by the limiter's lock."""
 
-    __slots__ = ("last", "leases")
+    __slots__ = ("flying", "last", "leases", "recent")
 
     def __init__(self) -> None:
         super().__init__()
         self.leases: deque[str | None] = deque()  # admitted and not released: lease ids (None: by the stand-in)
         self.last: FullBudget | None = None  # Redis's last "full" answer, for the estimates of callers behind the head
+        # This process's own calls, to restore them in Redis if it lost its state (restart, failover):
+        self.flying: dict[str, float] = {}  # Redis leases in flight -> lease deadline
+        self.recent: deque[tuple[float, str]] = deque()  # completions within a widened window: (stamp, slot id)
 
 
 @attrs.frozen
@@ -205,7 +236,7 @@ class RedisRateLimiter:
     seconds) bounds a wait for a release notification.
     """
 
-    __slots__ = ("_backend", "_clock", "_cond", "_lease", "_local", "_lock", "_margin", "_poll", "_states", "_switch")
+    __slots__ = ("_backend", "_clock", "_lease", "_local", "_lock", "_margin", "_poll", "_states", "_switch")
 
     def __init__(
         self,
@@ -230,7 +261,6 @@ class RedisRateLimiter:
         self._local = LocalRateLimiter(clock=clock, safety_margin=safety_margin, poll_interval=poll_interval)
         self._switch = BackendSwitch(fallback, logger=_log, what="rate limits are", recheck=recheck)
         self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
         self._states: dict[str, _KeyState] = {}
 
     def __repr__(self) -> str:
@@ -262,28 +292,26 @@ class RedisRateLimiter:
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        deadline = clock.now() + max_wait
-        ticket = object()
+        waiter = _Waiter(self._lock)
         with self._lock:
-            state = self._state(key)
-            state.queue.append(ticket)
+            deadline = self._join(key, rule, waiter, operation_id, max_wait)
+            state = self._states[key]
         try:
             stalled = False
             while True:
                 now = clock.now()
                 with self._lock:
-                    wait = self._behind(state, key, rule, ticket, now, operation_id, deadline, max_wait)
-                    if wait is not None:
-                        self._cond.wait(wait.timeout)
+                    if not self._heads(state, key, waiter, now, operation_id):
+                        waiter.wait(None)  # parked until it heads the queue: no polling
                         continue
                 if not self._switch.use_backend():
-                    self._leave_for_local(state, ticket)
+                    self._leave_for_local(state, waiter)
                     self._local.acquire(key, rule, operation_id=operation_id, max_wait=max(deadline - now, 0.0))
                     self._admitted_locally(state)
                     return
                 lease = secrets.token_hex(8)
                 try:
-                    raw = self._backend.run(ADMIT, self._slot_keys(key), self._admit_args(rule, now, lease))
+                    raw = self._backend.run(ADMIT, self._slot_keys(key), self._admit_args(key, rule, now, lease))
                 except BackendUnavailableError as error:
                     self._switch.failed(error)  # raises, unless falling back
                     continue
@@ -291,25 +319,25 @@ class RedisRateLimiter:
                 now = clock.now()
                 with self._lock:
                     wait = self._answered(
-                        state, key, rule, ticket, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
+                        state, key, rule, waiter, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
                     )
                     if wait is None:
                         return
                     if not wait.on_clock:
-                        stalled = not self._cond.wait(wait.timeout)
+                        stalled = not waiter.wait(wait.timeout)
                         continue
                 clock.sleep(wait.wake_at - clock.now())
         finally:
             with self._lock:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     def release(self, key: str, rule: RateLimitRule) -> None:
-        lease = self._pop_lease(key)
-        if lease is None:
+        lease, now = self._pop_lease(key, rule)
+        if lease is not None:
             self._local.release(key, rule)
-        elif lease and not self._switch.on_local:
+        if lease and not self._switch.on_local:
             try:
-                self._backend.run(RELEASE, self._slot_keys(key)[:2], [repr(self._clock.now()), lease, self._ttl(rule)])
+                self._backend.run(RELEASE, self._slot_keys(key)[:2], [repr(now), lease, self._ttl(rule)])
             except BackendUnavailableError as error:
                 self._release_failed(error)
 
@@ -317,7 +345,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._states[key].notify(self._cond)
+                self._states[key].wake_head()
         if self._switch.use_backend():
             try:
                 self._backend.run(LOCK, [self.keys(key).locked], self._lock_args(until))
@@ -330,30 +358,30 @@ class RedisRateLimiter:
 
     async def aacquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         clock = self._clock
-        deadline = clock.now() + max_wait
-        ticket = object()
+        waiter = _Waiter(None)
         with self._lock:
-            state = self._state(key)
-            state.queue.append(ticket)
+            deadline = self._join(key, rule, waiter, operation_id, max_wait)
+            state = self._states[key]
         try:
             stalled = False
             while True:
                 now = clock.now()
                 with self._lock:
-                    wait = self._behind(state, key, rule, ticket, now, operation_id, deadline, max_wait)
-                    parked = self._park(state) if wait is not None else None
-                if wait is not None and parked is not None:
-                    await self._parked(state, parked, wait.timeout)
+                    head = self._heads(state, key, waiter, now, operation_id)
+                if not head:
+                    await waiter.await_wake(self._lock, None)  # parked until it heads the queue: no polling
                     continue
                 if not self._switch.use_backend():
-                    self._leave_for_local(state, ticket)
+                    self._leave_for_local(state, waiter)
                     await self._local.aacquire(key, rule, operation_id=operation_id, max_wait=max(deadline - now, 0.0))
                     self._admitted_locally(state)
                     return
                 lease = secrets.token_hex(8)
                 try:
                     with anyio.CancelScope(shield=True):  # an admission made is an admission recorded
-                        raw = await self._backend.arun(ADMIT, self._slot_keys(key), self._admit_args(rule, now, lease))
+                        raw = await self._backend.arun(
+                            ADMIT, self._slot_keys(key), self._admit_args(key, rule, now, lease)
+                        )
                 except BackendUnavailableError as error:
                     self._switch.failed(error)
                     continue
@@ -361,25 +389,24 @@ class RedisRateLimiter:
                 now = clock.now()
                 with self._lock:
                     wait = self._answered(
-                        state, key, rule, ticket, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
+                        state, key, rule, waiter, _reply(raw), lease, now, operation_id, deadline, max_wait, stalled
                     )
                     if wait is None:
                         return
-                    parked = None if wait.on_clock else self._park(state)
-                if parked is not None:
-                    stalled = not await self._parked(state, parked, wait.timeout)
-                else:
+                if wait.on_clock:
                     await clock.asleep(wait.wake_at - clock.now())
+                else:
+                    stalled = not await waiter.await_wake(self._lock, wait.timeout)
         finally:
             with self._lock:
-                state.leave(ticket, self._cond)
+                state.leave(waiter)
 
     async def arelease(self, key: str, rule: RateLimitRule) -> None:
-        lease = self._pop_lease(key)
-        if lease is None:
-            await self._local.arelease(key, rule)
-        elif lease and not self._switch.on_local:
-            args: list[str | int] = [repr(self._clock.now()), lease, self._ttl(rule)]
+        lease, now = self._pop_lease(key, rule)
+        if lease is not None:
+            self._local.release(key, rule)
+        if lease and not self._switch.on_local:
+            args: list[str | int] = [repr(now), lease, self._ttl(rule)]
             try:
                 with anyio.CancelScope(shield=True):  # runs in ``finally`` after cancellation too
                     await self._backend.arun(RELEASE, self._slot_keys(key)[:2], args)
@@ -390,7 +417,7 @@ class RedisRateLimiter:
         self._local.lock(key, until)
         with self._lock:
             if key in self._states:
-                self._states[key].notify(self._cond)
+                self._states[key].wake_head()
         if self._switch.use_backend():
             try:
                 with anyio.CancelScope(shield=True):
@@ -402,35 +429,29 @@ class RedisRateLimiter:
 
     # -- decisions (lock held, no I/O) -------------------------------------------------------------
 
-    def _behind(
-        self,
-        state: _KeyState,
-        key: str,
-        rule: RateLimitRule,
-        ticket: object,
-        now: float,
-        operation_id: str,
-        deadline: float,
-        max_wait: float,
-    ) -> _Wait | None:
-        """For a caller behind the head: raise if it must not wait, or say how; ``None`` for the head."""
+    def _join(self, key: str, rule: RateLimitRule, waiter: _Waiter, operation_id: str, max_wait: float) -> float:
+        """Queue a caller, or refuse it at once if its earliest turn lies past ``max_wait``; its deadline."""
+        now = self._clock.now()
+        state = self._state(key)
+        if state.waiting and state.last is not None:
+            wake_at, _ = earliest_turn(state.last, rule.threshold, rule.window * self._margin, now, state.waiting)
+            self._check_deadline(wake_at, now, operation_id, now + max_wait, max_wait)
+        state.join(waiter)
+        return now + max_wait
+
+    def _heads(self, state: _KeyState, key: str, waiter: _Waiter, now: float, operation_id: str) -> bool:
+        """Whether the caller heads the queue (and may ask Redis); raise if this process knows of a lock."""
         locked = self._local.locked_until(key)
         if locked is not None:
             raise OperationLockedError(operation_id=operation_id, retry_at=locked, retry_after=locked - now)
-        position = state.queue.index(ticket)
-        if position == 0:
-            return None
-        if state.last is not None:
-            wake_at, _ = earliest_turn(state.last, rule.threshold, rule.window * self._margin, now, position)
-            self._check_deadline(wake_at, now, operation_id, deadline, max_wait)
-        return _Wait(now, on_clock=False, timeout=self._poll)
+        return state.heads(waiter)
 
     def _answered(
         self,
         state: _KeyState,
         key: str,
         rule: RateLimitRule,
-        ticket: object,
+        waiter: _Waiter,
         reply: _Reply,
         lease: str,
         now: float,
@@ -442,8 +463,10 @@ class RedisRateLimiter:
         """The head's next step after Redis answered: admitted (``None``), refused (raise), or how to wait."""
         if reply is None:
             state.leases.append(lease)
+            state.flying[lease] = now + self._lease
+            self._local.admitted_elsewhere(key)  # the stand-in counts this process's calls too
             state.last = None
-            state.leave(ticket, self._cond)  # the next in line may fit too
+            state.leave(waiter)  # the next in line may fit too
             return None
         if isinstance(reply, _Locked):
             self._local.lock(key, reply.until)
@@ -482,47 +505,68 @@ class RedisRateLimiter:
         """Clean-up expiry of a key's sets (ms): no entry matters longer than a widened window after its lease."""
         return int((rule.window * self._margin + self._lease) * 1000) + 1000
 
-    def _admit_args(self, rule: RateLimitRule, now: float, lease: str) -> list[str | int]:
+    def _admit_args(self, key: str, rule: RateLimitRule, now: float, lease: str) -> list[str | int]:
         horizon = now - rule.window * self._margin
-        return [repr(now), repr(horizon), rule.threshold, repr(now + self._lease), lease, self._ttl(rule)]
+        args: list[str | int] = [
+            repr(now),
+            repr(horizon),
+            rule.threshold,
+            repr(now + self._lease),
+            lease,
+            self._ttl(rule),
+        ]
+        with self._lock:
+            state = self._states.get(key)
+            if state is None or not (state.recent or state.flying):
+                return args
+            recent = state.recent
+            while recent and recent[0][0] <= horizon:
+                recent.popleft()
+            args += [len(recent), len(state.flying)]
+            for stamp, slot in recent:
+                args += [repr(stamp), slot]
+            for flying, deadline in state.flying.items():
+                args += [repr(deadline), flying]
+        return args
 
     def _lock_args(self, until: float) -> list[str | int]:
         return [repr(until), int(max(until - self._clock.now(), 0.0) * 1000) + 1000]
 
-    def _pop_lease(self, key: str) -> str | None:
-        """The lease a completion releases: an id, ``None`` (admitted by the stand-in), or ``""`` (none held)."""
+    def _pop_lease(self, key: str, rule: RateLimitRule) -> tuple[str | None, float]:
+        """The lease a completion releases, and the time.
+
+        The lease is an id, ``""`` (admitted by the stand-in) or ``None`` (none held).
+
+        The completion is remembered as one of this process's recent calls, so
+        that Redis gets it back if it loses its state.
+        """
+        now = self._clock.now()
         with self._lock:
             state = self._states.get(key)
             if state is None or not state.leases:
-                return ""
+                return None, now
             lease = state.leases.popleft()
-            if state.queue:
-                state.notify(self._cond)
-            return lease
+            if lease is None:
+                lease = ""
+                slot = f"local-{secrets.token_hex(8)}"
+            else:
+                slot = lease
+                state.flying.pop(lease, None)
+            recent = state.recent
+            horizon = now - rule.window * self._margin
+            while recent and recent[0][0] <= horizon:
+                recent.popleft()
+            recent.append((now, slot))
+            state.wake_head()
+            return lease, now
 
     def _admitted_locally(self, state: _KeyState) -> None:
         with self._lock:
             state.leases.append(None)
 
-    def _leave_for_local(self, state: _KeyState, ticket: object) -> None:
+    def _leave_for_local(self, state: _KeyState, waiter: _Waiter) -> None:
         with self._lock:
-            state.leave(ticket, self._cond)
-
-    def _park(self, state: _KeyState) -> tuple[int, anyio.Event]:
-        parked = (threading.get_ident(), anyio.Event())
-        state.events.append(parked)
-        return parked
-
-    async def _parked(self, state: _KeyState, parked: tuple[int, anyio.Event], patience: float) -> bool:
-        """Wait to be woken, up to ``patience`` real seconds; whether woken."""
-        try:
-            with anyio.move_on_after(patience) as scope:
-                await parked[1].wait()
-            return not scope.cancelled_caught
-        finally:
-            with self._lock:
-                if parked in state.events:
-                    state.events.remove(parked)
+            state.leave(waiter)
 
     def _release_failed(self, error: BackendUnavailableError) -> None:
         # Never raise here: the request was answered and its response must reach the caller.

@@ -51,4 +51,4 @@ def test_readme_shows_exactly_the_committed_benchmark_results() -> None:
     readme = README_PATH.read_text(encoding="utf-8")
     shown = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0].strip()
     assert shown == results_summary(RESULTS_PATH.read_text(encoding="utf-8")).strip()
-    assert "| overhead: get_channel, full client / raw httpx (loopback) |" in shown
+    assert "| client_cpu: list_channels x100 async, client CPU full / raw (fast server) |" in shown

@@ -8,6 +8,13 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AddBotToChannelRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "channel_unique_name",
+    }
+)
+
 
 @_attrs_define
 class AddBotToChannelRequest:
@@ -30,12 +37,18 @@ class AddBotToChannelRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        channel_unique_name = d.pop("channel_unique_name")
+        get = src_dict.get
+        add_bot_to_channel_request = object.__new__(cls)
+        add_bot_to_channel_request.channel_unique_name = src_dict["channel_unique_name"]
 
-        add_bot_to_channel_request = cls(
-            channel_unique_name=channel_unique_name,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            add_bot_to_channel_request.additional_properties = {}
+            return add_bot_to_channel_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         add_bot_to_channel_request.additional_properties = d
         return add_bot_to_channel_request

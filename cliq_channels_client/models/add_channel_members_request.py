@@ -10,6 +10,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AddChannelMembersRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "user_ids",
+        "email_ids",
+    }
+)
+
 
 @_attrs_define
 class AddChannelMembersRequest:
@@ -47,15 +55,24 @@ class AddChannelMembersRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+        get = src_dict.get
+        add_channel_members_request = object.__new__(cls)
+        user_ids = cast(list[str], get("user_ids", UNSET))
 
-        email_ids = cast(list[str], d.pop("email_ids", UNSET))
+        add_channel_members_request.user_ids = user_ids
 
-        add_channel_members_request = cls(
-            user_ids=user_ids,
-            email_ids=email_ids,
-        )
+        email_ids = cast(list[str], get("email_ids", UNSET))
+
+        add_channel_members_request.email_ids = email_ids
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            add_channel_members_request.additional_properties = {}
+            return add_channel_members_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         add_channel_members_request.additional_properties = d
         return add_channel_members_request

@@ -14,6 +14,39 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Channel")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "name",
+        "level",
+        "status",
+        "channel_id",
+        "chat_id",
+        "description",
+        "image_url",
+        "invite_only",
+        "organization_id",
+        "creator_id",
+        "creator_name",
+        "creation_time",
+        "last_modified_time",
+        "current_user_role",
+        "participant_count",
+        "admin_permission",
+        "moderator_permission",
+        "member_permission",
+        "unique_name",
+        "teams",
+        "joined",
+        "pinned",
+        "total_message_count",
+        "unread_message_count",
+        "unread_time",
+        "muted_interval",
+        "last_message_info",
+    }
+)
+
 
 @_attrs_define
 class Channel:
@@ -224,140 +257,92 @@ class Channel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
+        get = src_dict.get
+        channel = object.__new__(cls)
+        channel.name = src_dict["name"]
 
-        level = ChannelLevel(d.pop("level"))
+        _level = src_dict["level"]
+        channel.level = ChannelLevel.from_value(_level)
 
-        status = ChannelStatus(d.pop("status"))
+        _status = src_dict["status"]
+        channel.status = ChannelStatus.from_value(_status)
 
-        channel_id = d.pop("channel_id")
+        channel.channel_id = src_dict["channel_id"]
 
-        chat_id = d.pop("chat_id", UNSET)
+        channel.chat_id = get("chat_id", UNSET)
 
-        description = d.pop("description", UNSET)
+        channel.description = get("description", UNSET)
 
-        image_url = d.pop("image_url", UNSET)
+        channel.image_url = get("image_url", UNSET)
 
-        invite_only = d.pop("invite_only", UNSET)
+        channel.invite_only = get("invite_only", UNSET)
 
-        organization_id = d.pop("organization_id", UNSET)
+        channel.organization_id = get("organization_id", UNSET)
 
-        creator_id = d.pop("creator_id", UNSET)
+        channel.creator_id = get("creator_id", UNSET)
 
-        creator_name = d.pop("creator_name", UNSET)
+        channel.creator_name = get("creator_name", UNSET)
 
-        _creation_time = d.pop("creation_time", UNSET)
-        creation_time: datetime.datetime | Unset
-        if isinstance(_creation_time, Unset):
-            creation_time = UNSET
-        else:
-            creation_time = datetime.datetime.fromisoformat(_creation_time)
+        _creation_time = get("creation_time", UNSET)
+        channel.creation_time = UNSET if _creation_time is UNSET else datetime.datetime.fromisoformat(_creation_time)
 
-        _last_modified_time = d.pop("last_modified_time", UNSET)
-        last_modified_time: datetime.datetime | Unset
-        if isinstance(_last_modified_time, Unset):
-            last_modified_time = UNSET
-        else:
-            last_modified_time = datetime.datetime.fromisoformat(_last_modified_time)
-
-        _current_user_role = d.pop("current_user_role", UNSET)
-        current_user_role: ChannelRole | Unset
-        if isinstance(_current_user_role, Unset):
-            current_user_role = UNSET
-        else:
-            current_user_role = ChannelRole(_current_user_role)
-
-        participant_count = d.pop("participant_count", UNSET)
-
-        _admin_permission = d.pop("admin_permission", UNSET)
-        admin_permission: ChannelPermission | Unset
-        if isinstance(_admin_permission, Unset):
-            admin_permission = UNSET
-        else:
-            admin_permission = ChannelPermission.from_dict(_admin_permission)
-
-        _moderator_permission = d.pop("moderator_permission", UNSET)
-        moderator_permission: ChannelPermission | Unset
-        if isinstance(_moderator_permission, Unset):
-            moderator_permission = UNSET
-        else:
-            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
-
-        _member_permission = d.pop("member_permission", UNSET)
-        member_permission: ChannelPermission | Unset
-        if isinstance(_member_permission, Unset):
-            member_permission = UNSET
-        else:
-            member_permission = ChannelPermission.from_dict(_member_permission)
-
-        unique_name = d.pop("unique_name", UNSET)
-
-        _teams = d.pop("teams", UNSET)
-        teams: ChannelTeams | Unset
-        if isinstance(_teams, Unset):
-            teams = UNSET
-        else:
-            teams = ChannelTeams.from_dict(_teams)
-
-        joined = d.pop("joined", UNSET)
-
-        pinned = d.pop("pinned", UNSET)
-
-        total_message_count = d.pop("total_message_count", UNSET)
-
-        unread_message_count = d.pop("unread_message_count", UNSET)
-
-        _unread_time = d.pop("unread_time", UNSET)
-        unread_time: datetime.datetime | Unset
-        if isinstance(_unread_time, Unset):
-            unread_time = UNSET
-        else:
-            unread_time = datetime.datetime.fromisoformat(_unread_time)
-
-        _muted_interval = d.pop("muted_interval", UNSET)
-        muted_interval: datetime.datetime | Unset
-        if isinstance(_muted_interval, Unset):
-            muted_interval = UNSET
-        else:
-            muted_interval = datetime.datetime.fromisoformat(_muted_interval)
-
-        _last_message_info = d.pop("last_message_info", UNSET)
-        last_message_info: LastMessageInfo | Unset
-        if isinstance(_last_message_info, Unset):
-            last_message_info = UNSET
-        else:
-            last_message_info = LastMessageInfo.from_dict(_last_message_info)
-
-        channel = cls(
-            name=name,
-            level=level,
-            status=status,
-            channel_id=channel_id,
-            chat_id=chat_id,
-            description=description,
-            image_url=image_url,
-            invite_only=invite_only,
-            organization_id=organization_id,
-            creator_id=creator_id,
-            creator_name=creator_name,
-            creation_time=creation_time,
-            last_modified_time=last_modified_time,
-            current_user_role=current_user_role,
-            participant_count=participant_count,
-            admin_permission=admin_permission,
-            moderator_permission=moderator_permission,
-            member_permission=member_permission,
-            unique_name=unique_name,
-            teams=teams,
-            joined=joined,
-            pinned=pinned,
-            total_message_count=total_message_count,
-            unread_message_count=unread_message_count,
-            unread_time=unread_time,
-            muted_interval=muted_interval,
-            last_message_info=last_message_info,
+        _last_modified_time = get("last_modified_time", UNSET)
+        channel.last_modified_time = (
+            UNSET if _last_modified_time is UNSET else datetime.datetime.fromisoformat(_last_modified_time)
         )
+
+        _current_user_role = get("current_user_role", UNSET)
+        channel.current_user_role = UNSET if _current_user_role is UNSET else ChannelRole.from_value(_current_user_role)
+
+        channel.participant_count = get("participant_count", UNSET)
+
+        _admin_permission = get("admin_permission", UNSET)
+        channel.admin_permission = (
+            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
+        )
+
+        _moderator_permission = get("moderator_permission", UNSET)
+        channel.moderator_permission = (
+            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
+        )
+
+        _member_permission = get("member_permission", UNSET)
+        channel.member_permission = (
+            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
+        )
+
+        channel.unique_name = get("unique_name", UNSET)
+
+        _teams = get("teams", UNSET)
+        channel.teams = UNSET if _teams is UNSET else ChannelTeams.from_dict(_teams)
+
+        channel.joined = get("joined", UNSET)
+
+        channel.pinned = get("pinned", UNSET)
+
+        channel.total_message_count = get("total_message_count", UNSET)
+
+        channel.unread_message_count = get("unread_message_count", UNSET)
+
+        _unread_time = get("unread_time", UNSET)
+        channel.unread_time = UNSET if _unread_time is UNSET else datetime.datetime.fromisoformat(_unread_time)
+
+        _muted_interval = get("muted_interval", UNSET)
+        channel.muted_interval = UNSET if _muted_interval is UNSET else datetime.datetime.fromisoformat(_muted_interval)
+
+        _last_message_info = get("last_message_info", UNSET)
+        channel.last_message_info = (
+            UNSET if _last_message_info is UNSET else LastMessageInfo.from_dict(_last_message_info)
+        )
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel.additional_properties = {}
+            return channel
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel.additional_properties = d
         return channel

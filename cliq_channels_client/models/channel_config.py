@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChannelConfig")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "reply_mode",
+        "leave_join_info",
+        "add_remove_info",
+        "meeting_chat_type",
+    }
+)
+
 
 @_attrs_define
 class ChannelConfig:
@@ -75,41 +85,34 @@ class ChannelConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _reply_mode = d.pop("reply_mode", UNSET)
-        reply_mode: ReplyMode | Unset
-        if isinstance(_reply_mode, Unset):
-            reply_mode = UNSET
-        else:
-            reply_mode = ReplyMode(_reply_mode)
+        get = src_dict.get
+        channel_config = object.__new__(cls)
+        _reply_mode = get("reply_mode", UNSET)
+        channel_config.reply_mode = UNSET if _reply_mode is UNSET else ReplyMode.from_value(_reply_mode)
 
-        _leave_join_info = d.pop("leave_join_info", UNSET)
-        leave_join_info: InfoPosting | Unset
-        if isinstance(_leave_join_info, Unset):
-            leave_join_info = UNSET
-        else:
-            leave_join_info = InfoPosting(_leave_join_info)
-
-        _add_remove_info = d.pop("add_remove_info", UNSET)
-        add_remove_info: InfoPosting | Unset
-        if isinstance(_add_remove_info, Unset):
-            add_remove_info = UNSET
-        else:
-            add_remove_info = InfoPosting(_add_remove_info)
-
-        _meeting_chat_type = d.pop("meeting_chat_type", UNSET)
-        meeting_chat_type: MeetingChatType | Unset
-        if isinstance(_meeting_chat_type, Unset):
-            meeting_chat_type = UNSET
-        else:
-            meeting_chat_type = MeetingChatType(_meeting_chat_type)
-
-        channel_config = cls(
-            reply_mode=reply_mode,
-            leave_join_info=leave_join_info,
-            add_remove_info=add_remove_info,
-            meeting_chat_type=meeting_chat_type,
+        _leave_join_info = get("leave_join_info", UNSET)
+        channel_config.leave_join_info = (
+            UNSET if _leave_join_info is UNSET else InfoPosting.from_value(_leave_join_info)
         )
+
+        _add_remove_info = get("add_remove_info", UNSET)
+        channel_config.add_remove_info = (
+            UNSET if _add_remove_info is UNSET else InfoPosting.from_value(_add_remove_info)
+        )
+
+        _meeting_chat_type = get("meeting_chat_type", UNSET)
+        channel_config.meeting_chat_type = (
+            UNSET if _meeting_chat_type is UNSET else MeetingChatType.from_value(_meeting_chat_type)
+        )
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_config.additional_properties = {}
+            return channel_config
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_config.additional_properties = d
         return channel_config

@@ -10,6 +10,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChannelList")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "channels",
+        "has_more",
+        "next_token",
+        "sync_token",
+    }
+)
+
 
 @_attrs_define
 class ChannelList:
@@ -54,26 +64,31 @@ class ChannelList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
+        channel_list = object.__new__(cls)
         channels = []
-        _channels = d.pop("channels")
+        _channels = src_dict["channels"]
         for channels_item_data in _channels:
             channels_item = Channel.from_dict(channels_item_data)
 
             channels.append(channels_item)
 
-        has_more = d.pop("has_more", UNSET)
+        channel_list.channels = channels
 
-        next_token = d.pop("next_token", UNSET)
+        channel_list.has_more = get("has_more", UNSET)
 
-        sync_token = d.pop("sync_token", UNSET)
+        channel_list.next_token = get("next_token", UNSET)
 
-        channel_list = cls(
-            channels=channels,
-            has_more=has_more,
-            next_token=next_token,
-            sync_token=sync_token,
-        )
+        channel_list.sync_token = get("sync_token", UNSET)
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_list.additional_properties = {}
+            return channel_list
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_list.additional_properties = d
         return channel_list

@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChannelMember")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "user_id",
+        "name",
+        "user_role",
+        "email_id",
+    }
+)
+
 
 @_attrs_define
 class ChannelMember:
@@ -52,21 +62,25 @@ class ChannelMember:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        user_id = d.pop("user_id")
+        get = src_dict.get
+        channel_member = object.__new__(cls)
+        channel_member.user_id = src_dict["user_id"]
 
-        name = d.pop("name")
+        channel_member.name = src_dict["name"]
 
-        user_role = ChannelRole(d.pop("user_role"))
+        _user_role = src_dict["user_role"]
+        channel_member.user_role = ChannelRole.from_value(_user_role)
 
-        email_id = d.pop("email_id", UNSET)
+        channel_member.email_id = get("email_id", UNSET)
 
-        channel_member = cls(
-            user_id=user_id,
-            name=name,
-            user_role=user_role,
-            email_id=email_id,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_member.additional_properties = {}
+            return channel_member
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_member.additional_properties = d
         return channel_member

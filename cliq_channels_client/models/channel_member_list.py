@@ -8,6 +8,13 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ChannelMemberList")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "members",
+    }
+)
+
 
 @_attrs_define
 class ChannelMemberList:
@@ -32,17 +39,25 @@ class ChannelMemberList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
+        channel_member_list = object.__new__(cls)
         members = []
-        _members = d.pop("members")
+        _members = src_dict["members"]
         for members_item_data in _members:
             members_item = ChannelMember.from_dict(members_item_data)
 
             members.append(members_item)
 
-        channel_member_list = cls(
-            members=members,
-        )
+        channel_member_list.members = members
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_member_list.additional_properties = {}
+            return channel_member_list
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_member_list.additional_properties = d
         return channel_member_list

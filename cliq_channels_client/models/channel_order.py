@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import cast
 
 
 class ChannelOrder(StrEnum):
@@ -22,6 +23,12 @@ class ChannelOrder(StrEnum):
     def is_known(self) -> bool:
         """``False`` for a value this client's OpenAPI document did not list."""
         return self._value_ in type(self)._value2member_map_
+
+    @classmethod
+    def from_value(cls, value: str) -> "ChannelOrder":
+        """``cls(value)`` in one dict lookup for a known value (decoding calls it for every field)."""
+        member = cls._value2member_map_.get(value)
+        return cls(value) if member is None else cast("ChannelOrder", member)
 
     @classmethod
     def _missing_(cls, value: object) -> "ChannelOrder | None":

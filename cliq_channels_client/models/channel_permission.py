@@ -10,6 +10,32 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChannelPermission")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "send_message",
+        "edit_channel_info",
+        "delete_channel",
+        "archive_channel",
+        "clear_all_messages",
+        "add_participant",
+        "remove_participant",
+        "mention_users",
+        "unarchive_channel",
+        "leave_channel",
+        "special_mentions",
+        "edit_my_msg",
+        "delete_my_msg",
+        "video_conference",
+        "sticky_message",
+        "audio_conference",
+        "post_reply",
+        "delete_others_message",
+        "prime_time",
+        "close_thread",
+    }
+)
+
 
 @_attrs_define
 class ChannelPermission:
@@ -146,69 +172,56 @@ class ChannelPermission:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        send_message = d.pop("send_message", UNSET)
+        get = src_dict.get
+        channel_permission = object.__new__(cls)
+        channel_permission.send_message = get("send_message", UNSET)
 
-        edit_channel_info = d.pop("edit_channel_info", UNSET)
+        channel_permission.edit_channel_info = get("edit_channel_info", UNSET)
 
-        delete_channel = d.pop("delete_channel", UNSET)
+        channel_permission.delete_channel = get("delete_channel", UNSET)
 
-        archive_channel = d.pop("archive_channel", UNSET)
+        channel_permission.archive_channel = get("archive_channel", UNSET)
 
-        clear_all_messages = d.pop("clear_all_messages", UNSET)
+        channel_permission.clear_all_messages = get("clear_all_messages", UNSET)
 
-        add_participant = d.pop("add_participant", UNSET)
+        channel_permission.add_participant = get("add_participant", UNSET)
 
-        remove_participant = d.pop("remove_participant", UNSET)
+        channel_permission.remove_participant = get("remove_participant", UNSET)
 
-        mention_users = d.pop("mention_users", UNSET)
+        channel_permission.mention_users = get("mention_users", UNSET)
 
-        unarchive_channel = d.pop("unarchive_channel", UNSET)
+        channel_permission.unarchive_channel = get("unarchive_channel", UNSET)
 
-        leave_channel = d.pop("leave_channel", UNSET)
+        channel_permission.leave_channel = get("leave_channel", UNSET)
 
-        special_mentions = d.pop("special_mentions", UNSET)
+        channel_permission.special_mentions = get("special_mentions", UNSET)
 
-        edit_my_msg = d.pop("edit_my_msg", UNSET)
+        channel_permission.edit_my_msg = get("edit_my_msg", UNSET)
 
-        delete_my_msg = d.pop("delete_my_msg", UNSET)
+        channel_permission.delete_my_msg = get("delete_my_msg", UNSET)
 
-        video_conference = d.pop("video_conference", UNSET)
+        channel_permission.video_conference = get("video_conference", UNSET)
 
-        sticky_message = d.pop("sticky_message", UNSET)
+        channel_permission.sticky_message = get("sticky_message", UNSET)
 
-        audio_conference = d.pop("audio_conference", UNSET)
+        channel_permission.audio_conference = get("audio_conference", UNSET)
 
-        post_reply = d.pop("post_reply", UNSET)
+        channel_permission.post_reply = get("post_reply", UNSET)
 
-        delete_others_message = d.pop("delete_others_message", UNSET)
+        channel_permission.delete_others_message = get("delete_others_message", UNSET)
 
-        prime_time = d.pop("prime_time", UNSET)
+        channel_permission.prime_time = get("prime_time", UNSET)
 
-        close_thread = d.pop("close_thread", UNSET)
+        channel_permission.close_thread = get("close_thread", UNSET)
 
-        channel_permission = cls(
-            send_message=send_message,
-            edit_channel_info=edit_channel_info,
-            delete_channel=delete_channel,
-            archive_channel=archive_channel,
-            clear_all_messages=clear_all_messages,
-            add_participant=add_participant,
-            remove_participant=remove_participant,
-            mention_users=mention_users,
-            unarchive_channel=unarchive_channel,
-            leave_channel=leave_channel,
-            special_mentions=special_mentions,
-            edit_my_msg=edit_my_msg,
-            delete_my_msg=delete_my_msg,
-            video_conference=video_conference,
-            sticky_message=sticky_message,
-            audio_conference=audio_conference,
-            post_reply=post_reply,
-            delete_others_message=delete_others_message,
-            prime_time=prime_time,
-            close_thread=close_thread,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            channel_permission.additional_properties = {}
+            return channel_permission
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         channel_permission.additional_properties = d
         return channel_permission

@@ -11,6 +11,26 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateChannelRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "name",
+        "level",
+        "description",
+        "invite_only",
+        "team_ids",
+        "user_ids",
+        "email_ids",
+        "admin_ids",
+        "moderator_ids",
+        "image_data",
+        "config",
+        "admin_permission",
+        "moderator_permission",
+        "member_permission",
+    }
+)
+
 
 @_attrs_define
 class CreateChannelRequest:
@@ -134,71 +154,65 @@ class CreateChannelRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
+        get = src_dict.get
+        create_channel_request = object.__new__(cls)
+        create_channel_request.name = src_dict["name"]
 
-        level = ChannelLevel(d.pop("level"))
+        _level = src_dict["level"]
+        create_channel_request.level = ChannelLevel.from_value(_level)
 
-        description = d.pop("description", UNSET)
+        create_channel_request.description = get("description", UNSET)
 
-        invite_only = d.pop("invite_only", UNSET)
+        create_channel_request.invite_only = get("invite_only", UNSET)
 
-        team_ids = cast(list[str], d.pop("team_ids", UNSET))
+        team_ids = cast(list[str], get("team_ids", UNSET))
 
-        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+        create_channel_request.team_ids = team_ids
 
-        email_ids = cast(list[str], d.pop("email_ids", UNSET))
+        user_ids = cast(list[str], get("user_ids", UNSET))
 
-        admin_ids = cast(list[str], d.pop("admin_ids", UNSET))
+        create_channel_request.user_ids = user_ids
 
-        moderator_ids = cast(list[str], d.pop("moderator_ids", UNSET))
+        email_ids = cast(list[str], get("email_ids", UNSET))
 
-        image_data = d.pop("image_data", UNSET)
+        create_channel_request.email_ids = email_ids
 
-        _config = d.pop("config", UNSET)
-        config: ChannelConfig | Unset
-        if isinstance(_config, Unset):
-            config = UNSET
-        else:
-            config = ChannelConfig.from_dict(_config)
+        admin_ids = cast(list[str], get("admin_ids", UNSET))
 
-        _admin_permission = d.pop("admin_permission", UNSET)
-        admin_permission: ChannelPermission | Unset
-        if isinstance(_admin_permission, Unset):
-            admin_permission = UNSET
-        else:
-            admin_permission = ChannelPermission.from_dict(_admin_permission)
+        create_channel_request.admin_ids = admin_ids
 
-        _moderator_permission = d.pop("moderator_permission", UNSET)
-        moderator_permission: ChannelPermission | Unset
-        if isinstance(_moderator_permission, Unset):
-            moderator_permission = UNSET
-        else:
-            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+        moderator_ids = cast(list[str], get("moderator_ids", UNSET))
 
-        _member_permission = d.pop("member_permission", UNSET)
-        member_permission: ChannelPermission | Unset
-        if isinstance(_member_permission, Unset):
-            member_permission = UNSET
-        else:
-            member_permission = ChannelPermission.from_dict(_member_permission)
+        create_channel_request.moderator_ids = moderator_ids
 
-        create_channel_request = cls(
-            name=name,
-            level=level,
-            description=description,
-            invite_only=invite_only,
-            team_ids=team_ids,
-            user_ids=user_ids,
-            email_ids=email_ids,
-            admin_ids=admin_ids,
-            moderator_ids=moderator_ids,
-            image_data=image_data,
-            config=config,
-            admin_permission=admin_permission,
-            moderator_permission=moderator_permission,
-            member_permission=member_permission,
+        create_channel_request.image_data = get("image_data", UNSET)
+
+        _config = get("config", UNSET)
+        create_channel_request.config = UNSET if _config is UNSET else ChannelConfig.from_dict(_config)
+
+        _admin_permission = get("admin_permission", UNSET)
+        create_channel_request.admin_permission = (
+            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
         )
+
+        _moderator_permission = get("moderator_permission", UNSET)
+        create_channel_request.moderator_permission = (
+            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
+        )
+
+        _member_permission = get("member_permission", UNSET)
+        create_channel_request.member_permission = (
+            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
+        )
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            create_channel_request.additional_properties = {}
+            return create_channel_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         create_channel_request.additional_properties = d
         return create_channel_request

@@ -10,6 +10,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Error")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "message",
+        "code",
+    }
+)
+
 
 @_attrs_define
 class Error:
@@ -38,15 +46,20 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        get = src_dict.get
+        error = object.__new__(cls)
+        error.message = get("message", UNSET)
 
-        code = d.pop("code", UNSET)
+        error.code = get("code", UNSET)
 
-        error = cls(
-            message=message,
-            code=code,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            error.additional_properties = {}
+            return error
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         error.additional_properties = d
         return error

@@ -1,4 +1,5 @@
 from enum import StrEnum
+from typing import cast
 
 
 class InfoPosting(StrEnum):
@@ -20,6 +21,12 @@ class InfoPosting(StrEnum):
     def is_known(self) -> bool:
         """``False`` for a value this client's OpenAPI document did not list."""
         return self._value_ in type(self)._value2member_map_
+
+    @classmethod
+    def from_value(cls, value: str) -> "InfoPosting":
+        """``cls(value)`` in one dict lookup for a known value (decoding calls it for every field)."""
+        member = cls._value2member_map_.get(value)
+        return cls(value) if member is None else cast("InfoPosting", member)
 
     @classmethod
     def _missing_(cls, value: object) -> "InfoPosting | None":

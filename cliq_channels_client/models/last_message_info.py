@@ -11,6 +11,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LastMessageInfo")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "sender_id",
+        "message_type",
+        "time",
+        "text",
+        "sender_name",
+    }
+)
+
 
 @_attrs_define
 class LastMessageInfo:
@@ -54,29 +65,27 @@ class LastMessageInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        sender_id = d.pop("sender_id", UNSET)
+        get = src_dict.get
+        last_message_info = object.__new__(cls)
+        last_message_info.sender_id = get("sender_id", UNSET)
 
-        message_type = d.pop("message_type", UNSET)
+        last_message_info.message_type = get("message_type", UNSET)
 
-        _time = d.pop("time", UNSET)
-        time: datetime.datetime | Unset
-        if isinstance(_time, Unset):
-            time = UNSET
-        else:
-            time = datetime.datetime.fromisoformat(_time)
+        _time = get("time", UNSET)
+        last_message_info.time = UNSET if _time is UNSET else datetime.datetime.fromisoformat(_time)
 
-        text = d.pop("text", UNSET)
+        last_message_info.text = get("text", UNSET)
 
-        sender_name = d.pop("sender_name", UNSET)
+        last_message_info.sender_name = get("sender_name", UNSET)
 
-        last_message_info = cls(
-            sender_id=sender_id,
-            message_type=message_type,
-            time=time,
-            text=text,
-            sender_name=sender_name,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            last_message_info.additional_properties = {}
+            return last_message_info
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         last_message_info.additional_properties = d
         return last_message_info

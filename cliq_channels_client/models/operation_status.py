@@ -10,6 +10,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OperationStatus")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "status",
+        "message",
+    }
+)
+
 
 @_attrs_define
 class OperationStatus:
@@ -40,15 +48,20 @@ class OperationStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = d.pop("status")
+        get = src_dict.get
+        operation_status = object.__new__(cls)
+        operation_status.status = src_dict["status"]
 
-        message = d.pop("message", UNSET)
+        operation_status.message = get("message", UNSET)
 
-        operation_status = cls(
-            status=status,
-            message=message,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            operation_status.additional_properties = {}
+            return operation_status
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         operation_status.additional_properties = d
         return operation_status

@@ -10,6 +10,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RemoveChannelMembersRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "user_ids",
+        "email_ids",
+        "silent",
+    }
+)
+
 
 @_attrs_define
 class RemoveChannelMembersRequest:
@@ -49,18 +58,26 @@ class RemoveChannelMembersRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+        get = src_dict.get
+        remove_channel_members_request = object.__new__(cls)
+        user_ids = cast(list[str], get("user_ids", UNSET))
 
-        email_ids = cast(list[str], d.pop("email_ids", UNSET))
+        remove_channel_members_request.user_ids = user_ids
 
-        silent = d.pop("silent", UNSET)
+        email_ids = cast(list[str], get("email_ids", UNSET))
 
-        remove_channel_members_request = cls(
-            user_ids=user_ids,
-            email_ids=email_ids,
-            silent=silent,
-        )
+        remove_channel_members_request.email_ids = email_ids
+
+        remove_channel_members_request.silent = get("silent", UNSET)
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            remove_channel_members_request.additional_properties = {}
+            return remove_channel_members_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         remove_channel_members_request.additional_properties = d
         return remove_channel_members_request

@@ -10,6 +10,13 @@ from ..models.channel_role import ChannelRole
 
 T = TypeVar("T", bound="UpdateChannelMemberRoleRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "role",
+    }
+)
+
 
 @_attrs_define
 class UpdateChannelMemberRoleRequest:
@@ -38,12 +45,19 @@ class UpdateChannelMemberRoleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        role = ChannelRole(d.pop("role"))
+        get = src_dict.get
+        update_channel_member_role_request = object.__new__(cls)
+        _role = src_dict["role"]
+        update_channel_member_role_request.role = ChannelRole.from_value(_role)
 
-        update_channel_member_role_request = cls(
-            role=role,
-        )
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            update_channel_member_role_request.additional_properties = {}
+            return update_channel_member_role_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         update_channel_member_role_request.additional_properties = d
         return update_channel_member_role_request

@@ -10,6 +10,19 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateChannelRequest")
 
+# The JSON keys of the properties: any other key the server sends goes to ``additional_properties``.
+_PROPERTY_NAMES = frozenset(
+    {
+        "name",
+        "description",
+        "image_data",
+        "config",
+        "admin_permission",
+        "moderator_permission",
+        "member_permission",
+    }
+)
+
 
 @_attrs_define
 class UpdateChannelRequest:
@@ -74,50 +87,40 @@ class UpdateChannelRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name", UNSET)
+        get = src_dict.get
+        update_channel_request = object.__new__(cls)
+        update_channel_request.name = get("name", UNSET)
 
-        description = d.pop("description", UNSET)
+        update_channel_request.description = get("description", UNSET)
 
-        image_data = d.pop("image_data", UNSET)
+        update_channel_request.image_data = get("image_data", UNSET)
 
-        _config = d.pop("config", UNSET)
-        config: ChannelConfig | Unset
-        if isinstance(_config, Unset):
-            config = UNSET
-        else:
-            config = ChannelConfig.from_dict(_config)
+        _config = get("config", UNSET)
+        update_channel_request.config = UNSET if _config is UNSET else ChannelConfig.from_dict(_config)
 
-        _admin_permission = d.pop("admin_permission", UNSET)
-        admin_permission: ChannelPermission | Unset
-        if isinstance(_admin_permission, Unset):
-            admin_permission = UNSET
-        else:
-            admin_permission = ChannelPermission.from_dict(_admin_permission)
-
-        _moderator_permission = d.pop("moderator_permission", UNSET)
-        moderator_permission: ChannelPermission | Unset
-        if isinstance(_moderator_permission, Unset):
-            moderator_permission = UNSET
-        else:
-            moderator_permission = ChannelPermission.from_dict(_moderator_permission)
-
-        _member_permission = d.pop("member_permission", UNSET)
-        member_permission: ChannelPermission | Unset
-        if isinstance(_member_permission, Unset):
-            member_permission = UNSET
-        else:
-            member_permission = ChannelPermission.from_dict(_member_permission)
-
-        update_channel_request = cls(
-            name=name,
-            description=description,
-            image_data=image_data,
-            config=config,
-            admin_permission=admin_permission,
-            moderator_permission=moderator_permission,
-            member_permission=member_permission,
+        _admin_permission = get("admin_permission", UNSET)
+        update_channel_request.admin_permission = (
+            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
         )
+
+        _moderator_permission = get("moderator_permission", UNSET)
+        update_channel_request.moderator_permission = (
+            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
+        )
+
+        _member_permission = get("member_permission", UNSET)
+        update_channel_request.member_permission = (
+            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
+        )
+
+        if _PROPERTY_NAMES.issuperset(src_dict):
+            update_channel_request.additional_properties = {}
+            return update_channel_request
+        unknown = src_dict.keys() - _PROPERTY_NAMES
+        if len(unknown) == 1:
+            d = {key: src_dict[key] for key in unknown}
+        else:  # in the server's order
+            d = {key: value for key, value in src_dict.items() if key in unknown}
 
         update_channel_request.additional_properties = d
         return update_channel_request
