@@ -283,7 +283,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "query_allow_empty": (),
         "request_body": None,
         "request_body_required": False,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "add_channel_members": {
         "operation_id": "add_channel_members",
@@ -314,7 +314,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
             "anyOf": [{"required": ["user_ids"]}, {"required": ["email_ids"]}],
         },
         "request_body_required": True,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "get_channel_members": {
         "operation_id": "get_channel_members",
@@ -359,7 +359,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
             "anyOf": [{"required": ["user_ids"]}, {"required": ["email_ids"]}],
         },
         "request_body_required": True,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "add_bot_to_channel": {
         "operation_id": "add_bot_to_channel",
@@ -376,7 +376,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
             "properties": {"channel_unique_name": {"type": "string", "minLength": 1}},
         },
         "request_body_required": True,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "approve_channel": {
         "operation_id": "approve_channel",
@@ -389,7 +389,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "query_allow_empty": (),
         "request_body": None,
         "request_body_required": False,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "reject_channel": {
         "operation_id": "reject_channel",
@@ -402,7 +402,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "query_allow_empty": (),
         "request_body": None,
         "request_body_required": False,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "join_channel": {
         "operation_id": "join_channel",
@@ -428,7 +428,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "query_allow_empty": (),
         "request_body": None,
         "request_body_required": False,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "archive_channel": {
         "operation_id": "archive_channel",
@@ -441,7 +441,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "query_allow_empty": (),
         "request_body": None,
         "request_body_required": False,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
     "unarchive_channel": {
         "operation_id": "unarchive_channel",
@@ -474,7 +474,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
             "properties": {"role": {"type": "string", "enum": ["super_admin", "admin", "moderator", "member", "bot"]}},
         },
         "request_body_required": True,
-        "success_statuses": (204,),
+        "success_statuses": (200, 204),
     },
 }
 

@@ -15,8 +15,11 @@ mkdir -p "$1"
 normalised="$1/openapi.normalised.yaml"
 "$bin/python" -m codegen.normalise openapi/channels.yaml openapi/overlay.yaml "$normalised" \
     ${NORMALISE_REPORT:+--report "$NORMALISE_REPORT"}
+# The generator's own copy: parameter descriptions moved into their schemas (docstrings only).
+generator_input="$1/openapi.generator-input.yaml"
+"$bin/python" -m codegen.describe_parameters "$normalised" "$generator_input"
 "$bin/openapi-python-client" generate \
-    --path "$normalised" \
+    --path "$generator_input" \
     --config generator-config.yaml \
     --meta none \
     --output-path "$out" \

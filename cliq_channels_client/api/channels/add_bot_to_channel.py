@@ -38,6 +38,9 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -73,6 +76,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def _success(response: httpx.Response) -> None:
     """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
     response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -103,7 +109,8 @@ def sync_detailed(
      Use this API to add a bot to a channel by providing its unique name.
 
     Args:
-        bot_unique_name (str):
+        bot_unique_name (str): The unique identifier of the bot which needs to be added in the
+            channel. To learn how to retrieve this ID, see BOT_UNIQUE_NAME in the Glossary page.
         body (AddBotToChannelRequest):
 
     OAuth scope: {scopes}
@@ -150,7 +157,8 @@ def sync(
      Use this API to add a bot to a channel by providing its unique name.
 
     Args:
-        bot_unique_name (str):
+        bot_unique_name (str): The unique identifier of the bot which needs to be added in the
+            channel. To learn how to retrieve this ID, see BOT_UNIQUE_NAME in the Glossary page.
         body (AddBotToChannelRequest):
 
     OAuth scope: {scopes}
@@ -196,7 +204,8 @@ async def asyncio_detailed(
      Use this API to add a bot to a channel by providing its unique name.
 
     Args:
-        bot_unique_name (str):
+        bot_unique_name (str): The unique identifier of the bot which needs to be added in the
+            channel. To learn how to retrieve this ID, see BOT_UNIQUE_NAME in the Glossary page.
         body (AddBotToChannelRequest):
 
     OAuth scope: {scopes}
@@ -241,7 +250,8 @@ async def asyncio(
      Use this API to add a bot to a channel by providing its unique name.
 
     Args:
-        bot_unique_name (str):
+        bot_unique_name (str): The unique identifier of the bot which needs to be added in the
+            channel. To learn how to retrieve this ID, see BOT_UNIQUE_NAME in the Glossary page.
         body (AddBotToChannelRequest):
 
     OAuth scope: {scopes}

@@ -38,6 +38,9 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -73,6 +76,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def _success(response: httpx.Response) -> None:
     """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
     response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -103,7 +109,8 @@ def sync_detailed(
      Use this API to add members in a channel, by giving their user id or their email ID.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
             download's request
             description "using their user IDs or email addresses"; two third-party
@@ -154,7 +161,8 @@ def sync(
      Use this API to add members in a channel, by giving their user id or their email ID.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
             download's request
             description "using their user IDs or email addresses"; two third-party
@@ -204,7 +212,8 @@ async def asyncio_detailed(
      Use this API to add members in a channel, by giving their user id or their email ID.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
             download's request
             description "using their user IDs or email addresses"; two third-party
@@ -253,7 +262,8 @@ async def asyncio(
      Use this API to add members in a channel, by giving their user id or their email ID.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (AddChannelMembersRequest): The users to add, by user_ids or email_ids (source: the
             download's request
             description "using their user IDs or email addresses"; two third-party

@@ -29,6 +29,9 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -64,6 +67,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def _success(response: httpx.Response) -> None:
     """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
     response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -93,7 +99,8 @@ def sync_detailed(
      Use this API to archive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -137,7 +144,8 @@ def sync(
      Use this API to archive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -180,7 +188,8 @@ async def asyncio_detailed(
      Use this API to archive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -222,7 +231,8 @@ async def asyncio(
      Use this API to archive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}

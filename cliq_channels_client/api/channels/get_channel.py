@@ -94,7 +94,8 @@ def sync_detailed(
      Use this API to get details of a specific channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -138,7 +139,8 @@ def sync(
      Use this API to get details of a specific channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -181,7 +183,8 @@ async def asyncio_detailed(
      Use this API to get details of a specific channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -223,7 +226,8 @@ async def asyncio(
      Use this API to get details of a specific channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}

@@ -98,7 +98,8 @@ def sync_detailed(
      Use this API to get the list of all members in a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -142,7 +143,8 @@ def sync(
      Use this API to get the list of all members in a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -185,7 +187,8 @@ async def asyncio_detailed(
      Use this API to get the list of all members in a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -227,7 +230,8 @@ async def asyncio(
      Use this API to get the list of all members in a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}

@@ -196,12 +196,13 @@ def sync_detailed(
      Retrieve a list of channels based on the given filters.
 
     Args:
-        name (str | Unset):
+        name (str | Unset): Name of the channel to be retrieved.
         status (ChannelStatus | Unset): Status of the channel.
             * created: Channels that are active and fully created.
             * pending: Channels that are in the process of being created or awaiting confirmation.
             * archived: Channels that are no longer active and have been archived.
-        limit (int | Unset):
+        limit (int | Unset): The number of channels that has to be retrieved. Maximum limit will
+            be 100.
         level (ChannelLevel | Unset): Access level of the channel.
             * organization: Visible and accessible to all members within the organization.
             * team: Restricted to members of a specific team or department.
@@ -209,24 +210,38 @@ def sync_detailed(
             * external: Includes users outside the organization (guests or external collaborators).
             * personal: Appears in list results (source: Zoho's download, get-all-channels-
             response.level).
-        modified_before (datetime.datetime | Unset):
-        modified_after (datetime.datetime | Unset):
-        created_before (datetime.datetime | Unset):
-        created_after (datetime.datetime | Unset):
-        channel_ids (str | Unset):
-        chat_ids (str | Unset):
-        team_ids (str | Unset):
-        created_by (str | Unset):
+        modified_before (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent before the mentioned time.
+        modified_after (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent after the mentioned time.
+        created_before (datetime.datetime | Unset): The list of channels created before the
+            specified time.
+        created_after (datetime.datetime | Unset): The list of channels created after the
+            specified time.
+        channel_ids (str | Unset): The list of channel IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        chat_ids (str | Unset): Unique channel chat IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        team_ids (str | Unset): Gets the list of channels associated with the specified team IDs.
+            You can enter multiple fields separated by commas. To retrieve team IDs, use the List all
+            teams API.
+        created_by (str | Unset): Gets the list of channels created by the mentioned email ID or
+            user ID.
         order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
             list_channels order_by enum).
             * +last_modified_time: by last modified time, ascending.
             * -last_modified_time: by last modified time, descending.
             * +creation_time: by creation time, ascending.
             * -creation_time: by creation time, descending.
-        next_token (str | Unset):
-        sync_token (str | Unset):
-        pinned (bool | Unset):
-        joined (bool | Unset):
+        next_token (str | Unset): Use this parameter to fetch the next immediate list of channels.
+        sync_token (str | Unset): Gets the list of recently updated channels after which the
+            previous request was made. Note: The sync_token will return an exception if the number of
+            channels to be synced is greater than 50.
+        pinned (bool | Unset): When pinned = true, only pinned channels are retrieved. When pinned
+            = false, all channels are retrieved regardless of pin status.
+        joined (bool | Unset): When joined = true, only the joined channels are fetched. When
+            joined = false, only the non-joined channels are fetched. When not specified, all types of
+            channels will be returned.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -302,12 +317,13 @@ def sync(
      Retrieve a list of channels based on the given filters.
 
     Args:
-        name (str | Unset):
+        name (str | Unset): Name of the channel to be retrieved.
         status (ChannelStatus | Unset): Status of the channel.
             * created: Channels that are active and fully created.
             * pending: Channels that are in the process of being created or awaiting confirmation.
             * archived: Channels that are no longer active and have been archived.
-        limit (int | Unset):
+        limit (int | Unset): The number of channels that has to be retrieved. Maximum limit will
+            be 100.
         level (ChannelLevel | Unset): Access level of the channel.
             * organization: Visible and accessible to all members within the organization.
             * team: Restricted to members of a specific team or department.
@@ -315,24 +331,38 @@ def sync(
             * external: Includes users outside the organization (guests or external collaborators).
             * personal: Appears in list results (source: Zoho's download, get-all-channels-
             response.level).
-        modified_before (datetime.datetime | Unset):
-        modified_after (datetime.datetime | Unset):
-        created_before (datetime.datetime | Unset):
-        created_after (datetime.datetime | Unset):
-        channel_ids (str | Unset):
-        chat_ids (str | Unset):
-        team_ids (str | Unset):
-        created_by (str | Unset):
+        modified_before (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent before the mentioned time.
+        modified_after (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent after the mentioned time.
+        created_before (datetime.datetime | Unset): The list of channels created before the
+            specified time.
+        created_after (datetime.datetime | Unset): The list of channels created after the
+            specified time.
+        channel_ids (str | Unset): The list of channel IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        chat_ids (str | Unset): Unique channel chat IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        team_ids (str | Unset): Gets the list of channels associated with the specified team IDs.
+            You can enter multiple fields separated by commas. To retrieve team IDs, use the List all
+            teams API.
+        created_by (str | Unset): Gets the list of channels created by the mentioned email ID or
+            user ID.
         order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
             list_channels order_by enum).
             * +last_modified_time: by last modified time, ascending.
             * -last_modified_time: by last modified time, descending.
             * +creation_time: by creation time, ascending.
             * -creation_time: by creation time, descending.
-        next_token (str | Unset):
-        sync_token (str | Unset):
-        pinned (bool | Unset):
-        joined (bool | Unset):
+        next_token (str | Unset): Use this parameter to fetch the next immediate list of channels.
+        sync_token (str | Unset): Gets the list of recently updated channels after which the
+            previous request was made. Note: The sync_token will return an exception if the number of
+            channels to be synced is greater than 50.
+        pinned (bool | Unset): When pinned = true, only pinned channels are retrieved. When pinned
+            = false, all channels are retrieved regardless of pin status.
+        joined (bool | Unset): When joined = true, only the joined channels are fetched. When
+            joined = false, only the non-joined channels are fetched. When not specified, all types of
+            channels will be returned.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -407,12 +437,13 @@ async def asyncio_detailed(
      Retrieve a list of channels based on the given filters.
 
     Args:
-        name (str | Unset):
+        name (str | Unset): Name of the channel to be retrieved.
         status (ChannelStatus | Unset): Status of the channel.
             * created: Channels that are active and fully created.
             * pending: Channels that are in the process of being created or awaiting confirmation.
             * archived: Channels that are no longer active and have been archived.
-        limit (int | Unset):
+        limit (int | Unset): The number of channels that has to be retrieved. Maximum limit will
+            be 100.
         level (ChannelLevel | Unset): Access level of the channel.
             * organization: Visible and accessible to all members within the organization.
             * team: Restricted to members of a specific team or department.
@@ -420,24 +451,38 @@ async def asyncio_detailed(
             * external: Includes users outside the organization (guests or external collaborators).
             * personal: Appears in list results (source: Zoho's download, get-all-channels-
             response.level).
-        modified_before (datetime.datetime | Unset):
-        modified_after (datetime.datetime | Unset):
-        created_before (datetime.datetime | Unset):
-        created_after (datetime.datetime | Unset):
-        channel_ids (str | Unset):
-        chat_ids (str | Unset):
-        team_ids (str | Unset):
-        created_by (str | Unset):
+        modified_before (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent before the mentioned time.
+        modified_after (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent after the mentioned time.
+        created_before (datetime.datetime | Unset): The list of channels created before the
+            specified time.
+        created_after (datetime.datetime | Unset): The list of channels created after the
+            specified time.
+        channel_ids (str | Unset): The list of channel IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        chat_ids (str | Unset): Unique channel chat IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        team_ids (str | Unset): Gets the list of channels associated with the specified team IDs.
+            You can enter multiple fields separated by commas. To retrieve team IDs, use the List all
+            teams API.
+        created_by (str | Unset): Gets the list of channels created by the mentioned email ID or
+            user ID.
         order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
             list_channels order_by enum).
             * +last_modified_time: by last modified time, ascending.
             * -last_modified_time: by last modified time, descending.
             * +creation_time: by creation time, ascending.
             * -creation_time: by creation time, descending.
-        next_token (str | Unset):
-        sync_token (str | Unset):
-        pinned (bool | Unset):
-        joined (bool | Unset):
+        next_token (str | Unset): Use this parameter to fetch the next immediate list of channels.
+        sync_token (str | Unset): Gets the list of recently updated channels after which the
+            previous request was made. Note: The sync_token will return an exception if the number of
+            channels to be synced is greater than 50.
+        pinned (bool | Unset): When pinned = true, only pinned channels are retrieved. When pinned
+            = false, all channels are retrieved regardless of pin status.
+        joined (bool | Unset): When joined = true, only the joined channels are fetched. When
+            joined = false, only the non-joined channels are fetched. When not specified, all types of
+            channels will be returned.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -511,12 +556,13 @@ async def asyncio(
      Retrieve a list of channels based on the given filters.
 
     Args:
-        name (str | Unset):
+        name (str | Unset): Name of the channel to be retrieved.
         status (ChannelStatus | Unset): Status of the channel.
             * created: Channels that are active and fully created.
             * pending: Channels that are in the process of being created or awaiting confirmation.
             * archived: Channels that are no longer active and have been archived.
-        limit (int | Unset):
+        limit (int | Unset): The number of channels that has to be retrieved. Maximum limit will
+            be 100.
         level (ChannelLevel | Unset): Access level of the channel.
             * organization: Visible and accessible to all members within the organization.
             * team: Restricted to members of a specific team or department.
@@ -524,24 +570,38 @@ async def asyncio(
             * external: Includes users outside the organization (guests or external collaborators).
             * personal: Appears in list results (source: Zoho's download, get-all-channels-
             response.level).
-        modified_before (datetime.datetime | Unset):
-        modified_after (datetime.datetime | Unset):
-        created_before (datetime.datetime | Unset):
-        created_after (datetime.datetime | Unset):
-        channel_ids (str | Unset):
-        chat_ids (str | Unset):
-        team_ids (str | Unset):
-        created_by (str | Unset):
+        modified_before (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent before the mentioned time.
+        modified_after (datetime.datetime | Unset): Gets the list of channels where the last
+            message is sent after the mentioned time.
+        created_before (datetime.datetime | Unset): The list of channels created before the
+            specified time.
+        created_after (datetime.datetime | Unset): The list of channels created after the
+            specified time.
+        channel_ids (str | Unset): The list of channel IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        chat_ids (str | Unset): Unique channel chat IDs for which details have to be retrieved.
+            You can enter multiple fields separated by commas.
+        team_ids (str | Unset): Gets the list of channels associated with the specified team IDs.
+            You can enter multiple fields separated by commas. To retrieve team IDs, use the List all
+            teams API.
+        created_by (str | Unset): Gets the list of channels created by the mentioned email ID or
+            user ID.
         order_by (ChannelOrder | Unset): Sort order of list_channels (source: Zoho's download,
             list_channels order_by enum).
             * +last_modified_time: by last modified time, ascending.
             * -last_modified_time: by last modified time, descending.
             * +creation_time: by creation time, ascending.
             * -creation_time: by creation time, descending.
-        next_token (str | Unset):
-        sync_token (str | Unset):
-        pinned (bool | Unset):
-        joined (bool | Unset):
+        next_token (str | Unset): Use this parameter to fetch the next immediate list of channels.
+        sync_token (str | Unset): Gets the list of recently updated channels after which the
+            previous request was made. Note: The sync_token will return an exception if the number of
+            channels to be synced is greater than 50.
+        pinned (bool | Unset): When pinned = true, only pinned channels are retrieved. When pinned
+            = false, all channels are retrieved regardless of pin status.
+        joined (bool | Unset): When joined = true, only the joined channels are fetched. When
+            joined = false, only the non-joined channels are fetched. When not specified, all types of
+            channels will be returned.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}

@@ -104,7 +104,8 @@ def sync_detailed(
      Use this API to unarchive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -148,7 +149,8 @@ def sync(
      Use this API to unarchive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -191,7 +193,8 @@ async def asyncio_detailed(
      Use this API to unarchive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}
@@ -233,7 +236,8 @@ async def asyncio(
      Use this API to unarchive a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
 
     OAuth scope: {scopes}
     Rate limit: {rate_limit}

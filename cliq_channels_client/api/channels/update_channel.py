@@ -105,7 +105,8 @@ def sync_detailed(
     a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (UpdateChannelRequest):
 
     OAuth scope: {scopes}
@@ -153,7 +154,8 @@ def sync(
     a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (UpdateChannelRequest):
 
     OAuth scope: {scopes}
@@ -200,7 +202,8 @@ async def asyncio_detailed(
     a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (UpdateChannelRequest):
 
     OAuth scope: {scopes}
@@ -246,7 +249,8 @@ async def asyncio(
     a channel.
 
     Args:
-        channel_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
         body (UpdateChannelRequest):
 
     OAuth scope: {scopes}

@@ -40,6 +40,9 @@ def _get_kwargs(
 
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Error | None:
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -75,6 +78,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def _success(response: httpx.Response) -> None:
     """The documented success body; any other answer raises the SDK's typed error, whatever the client."""
     response.stream = httpx.ByteStream(response.content)  # see _build_response
+    if response.status_code == 200:
+        return None
+
     if response.status_code == 204:
         return None
 
@@ -106,8 +112,10 @@ def sync_detailed(
      Use this API to change the role of a member of a channel.
 
     Args:
-        channel_id (str):
-        user_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
+        user_id (str): The ID of the user whose role needs to be updated. To learn how to retrieve
+            this ID, see USER_ID in the Glossary page.
         body (UpdateChannelMemberRoleRequest):
 
     OAuth scope: {scopes}
@@ -156,8 +164,10 @@ def sync(
      Use this API to change the role of a member of a channel.
 
     Args:
-        channel_id (str):
-        user_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
+        user_id (str): The ID of the user whose role needs to be updated. To learn how to retrieve
+            this ID, see USER_ID in the Glossary page.
         body (UpdateChannelMemberRoleRequest):
 
     OAuth scope: {scopes}
@@ -205,8 +215,10 @@ async def asyncio_detailed(
      Use this API to change the role of a member of a channel.
 
     Args:
-        channel_id (str):
-        user_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
+        user_id (str): The ID of the user whose role needs to be updated. To learn how to retrieve
+            this ID, see USER_ID in the Glossary page.
         body (UpdateChannelMemberRoleRequest):
 
     OAuth scope: {scopes}
@@ -253,8 +265,10 @@ async def asyncio(
      Use this API to change the role of a member of a channel.
 
     Args:
-        channel_id (str):
-        user_id (str):
+        channel_id (str): The ID of the channel. To learn how to retrieve this ID, see CHANNEL_ID
+            in the Glossary page.
+        user_id (str): The ID of the user whose role needs to be updated. To learn how to retrieve
+            this ID, see USER_ID in the Glossary page.
         body (UpdateChannelMemberRoleRequest):
 
     OAuth scope: {scopes}
