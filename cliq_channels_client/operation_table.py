@@ -120,6 +120,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "list_channels": {
         "operation_id": "list_channels",
@@ -154,6 +155,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "get_channel": {
         "operation_id": "get_channel",
@@ -167,6 +169,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "update_channel": {
         "operation_id": "update_channel",
@@ -271,6 +274,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "delete_channel": {
         "operation_id": "delete_channel",
@@ -284,6 +288,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "add_channel_members": {
         "operation_id": "add_channel_members",
@@ -315,6 +320,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "get_channel_members": {
         "operation_id": "get_channel_members",
@@ -328,6 +334,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "remove_channel_members": {
         "operation_id": "remove_channel_members",
@@ -360,6 +367,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "add_bot_to_channel": {
         "operation_id": "add_bot_to_channel",
@@ -377,6 +385,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "approve_channel": {
         "operation_id": "approve_channel",
@@ -390,6 +399,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "reject_channel": {
         "operation_id": "reject_channel",
@@ -403,6 +413,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "join_channel": {
         "operation_id": "join_channel",
@@ -416,6 +427,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200,),
+        "json_success_statuses": (200,),
     },
     "leave_channel": {
         "operation_id": "leave_channel",
@@ -429,6 +441,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "archive_channel": {
         "operation_id": "archive_channel",
@@ -442,6 +455,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
     "unarchive_channel": {
         "operation_id": "unarchive_channel",
@@ -455,6 +469,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         "request_body": None,
         "request_body_required": False,
         "success_statuses": (200, 204),
+        "json_success_statuses": (200,),
     },
     "update_channel_member_role": {
         "operation_id": "update_channel_member_role",
@@ -475,6 +490,7 @@ OPERATIONS: Final[dict[str, dict[str, Any]]] = {
         },
         "request_body_required": True,
         "success_statuses": (200, 204),
+        "json_success_statuses": (),
     },
 }
 

@@ -78,6 +78,13 @@ def operation_entry(
         "request_body": body["content"]["application/json"]["schema"] if body else None,
         "request_body_required": bool(body and body.get("required")),
         "success_statuses": tuple(int(code) for code in responses if code.startswith("2")),
+        # Success statuses whose body the document gives as JSON (others may come empty: a 204, or
+        # the 200 Zoho's download documents where the reference shows a 204).
+        "json_success_statuses": tuple(
+            int(code)
+            for code, response in responses.items()
+            if code.startswith("2") and "application/json" in (resolve(response, document).get("content") or {})
+        ),
     }
 
 
