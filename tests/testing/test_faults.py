@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from cliq_channels_client.custom.clock import FakeClock
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.testing import (
     TOKEN_ENDPOINT,
     CliqEmulator,
@@ -204,13 +205,14 @@ def test_expire_token_now(api: Api) -> None:
 
 
 def test_throttle_now(api: Api, clock: FakeClock) -> None:
+    lock = OPERATIONS_BY_ID["list_channels"].rate_limit.lock  # the document's, from the operation table
     api.emu.inject(ThrottleNow(), operation_id="list_channels")
     throttled = api.get("/channels")
     assert throttled.status_code == 429
-    assert throttled.headers["Retry-After"] == "600"
+    assert throttled.headers["Retry-After"] == f"{lock:g}"
     assert api.get("/channels").status_code == 429  # the lock stays
     assert api.get("/channels/T1").status_code == 404  # other operations are open
-    clock.advance(600)
+    clock.advance(lock)
     assert api.get("/channels").status_code == 200
     api.emu.inject(ThrottleNow(lock_seconds=5), operation_id="list_channels")
     assert api.get("/channels").headers["Retry-After"] == "5"

@@ -10,6 +10,7 @@ import pytest
 
 from cliq_channels_client import ChannelPager, Client, FakeClock, NotFoundError
 from cliq_channels_client.api.channels import create_channel, get_channel
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.models import ChannelLevel, CreateChannelRequest
 from cliq_channels_client.testing import CliqEmulator
 
@@ -52,11 +53,12 @@ def test_emulator_and_clients_share_a_clock_at_the_real_time(
 
 
 def test_emulator_client_paces_instead_of_tripping_the_lock(cliq_emulator: CliqEmulator) -> None:
-    """25 calls in a row: a bare client would be throttled at the 21st; this one waits its turn on the fake clock."""
+    """Five calls past the limit: a bare client would be throttled; this one waits its turn on the fake clock."""
+    rule = OPERATIONS_BY_ID["get_channel"].rate_limit  # the document's, from the operation table
     client = cliq_emulator.client()
     started = cliq_emulator.clock.now()
-    for _ in range(25):
+    for _ in range(rule.threshold + 5):
         with pytest.raises(NotFoundError):
             get_channel.sync("T4000000099999", client=client)
     assert cliq_emulator.count(operation_id="get_channel", status=429) == 0
-    assert cliq_emulator.clock.now() - started >= 60  # the 21st call waited for the window
+    assert cliq_emulator.clock.now() - started >= rule.window  # the call past the limit waited for the window

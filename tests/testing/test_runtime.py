@@ -18,6 +18,7 @@ import cliq_channels_client
 from cliq_channels_client import AuthenticatedClient
 from cliq_channels_client.api.channels import create_channel, get_channel, list_channels
 from cliq_channels_client.custom.clock import FakeClock
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.testing import CliqEmulator, EmulatorTransport, ServerURL
 from cliq_channels_client.models import Channel, ChannelList, CreateChannelRequest
 from cliq_channels_client.models.channel_level import ChannelLevel
@@ -185,7 +186,7 @@ def test_cli_serves_and_prints_credentials(tmp_path: Path) -> None:
         headers = {"Authorization": f"Zoho-oauthtoken {token}"}
         listed = httpx.get(f"{info['api_base_url']}/channels", params={"limit": 100}, headers=headers)
         assert len(listed.json()["channels"]) == 25
-        for _ in range(19):
+        for _ in range(OPERATIONS_BY_ID["list_channels"].rate_limit.threshold - 1):  # the document's limit
             httpx.get(f"{info['api_base_url']}/channels", headers=headers)
         throttled = httpx.get(f"{info['api_base_url']}/channels", headers=headers)
         assert throttled.status_code == 400
