@@ -103,7 +103,8 @@ def test_threads_queue_first_come_first_served_and_each_is_woken_alone() -> None
         thread = threading.Thread(target=caller, args=(index,))
         thread.start()
         threads.append(thread)
-        time.sleep(0.02)  # queued in index order
+        while limiter._states["k"].waiting < index + 1:  # queued in index order, however slow the thread starts
+            time.sleep(0.001)
     for _ in range(RULE.threshold):
         limiter.release("k", RULE)
     for thread in threads:
