@@ -27,7 +27,18 @@ import attrs
 from .operations import RateLimitRule
 from .redis_backend import LuaScript
 
-__all__ = ["ADMIT", "GET_LOCKED", "LOCK", "RELEASE", "BudgetScripts", "FullBudget", "Locked", "SlotKeys", "parse_admit"]
+__all__ = [
+    "ADMIT",
+    "GET_LOCKED",
+    "LOCK",
+    "RELEASE",
+    "BudgetScripts",
+    "FullBudget",
+    "Locked",
+    "SlotKeys",
+    "parse_admit",
+    "text",
+]
 
 #: KEYS: slots, flying, locked.  ARGV: now, horizon (now - widened window), threshold, lease deadline,
 #: lease id, key ttl (ms), then optionally this process's own recent calls, to restore them if Redis lost
