@@ -186,6 +186,7 @@ def test_vendored_package_calls_the_emulator_with_only_runtime_requirements(
     assert set(result["need_extras"]) <= {
         "custom.redis_backend",
         "custom.redis_limiter",
+        "custom.redis_scripts",
         "custom.redis_store",
         "testing",
     }

@@ -26,8 +26,8 @@ from tests.bodies import channel_json
 from tests.redis_support import delete_prefix, raw_redis_fixture, redis_url_fixture  # noqa: F401
 from tests.secret_audit import register_secret
 
-#: The client's own objects must be closed, not collected: a ResourceWarning fails the test.
-pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("error::ResourceWarning")]
+#: The client's own objects must be closed, not collected: a ResourceWarning fails the test (pyproject.toml).
+pytestmark = pytest.mark.anyio
 
 
 def channel(request: httpx.Request) -> httpx.Response:

@@ -28,8 +28,6 @@ from cliq_channels_client.custom.errors import (
 )
 from tests.secret_audit import register_secret
 
-pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
 ACCESS_TOKEN = "1000.feedfacecafebeef0123456789abcdef.abcdef0123456789feedfacecafebeef"
 PROXY_PASSWORD = "pr0xy-pa55w0rd"
 register_secret(ACCESS_TOKEN, PROXY_PASSWORD)

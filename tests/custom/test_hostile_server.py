@@ -49,8 +49,8 @@ from cliq_channels_client.models.create_channel_request import CreateChannelRequ
 from tests.bodies import channel_json
 from tests.secret_audit import register_secret
 
-#: The client's own objects must be closed, not collected: a ResourceWarning fails the test.
-pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("error::ResourceWarning")]
+#: The client's own objects must be closed, not collected: a ResourceWarning fails the test (pyproject.toml).
+pytestmark = pytest.mark.anyio
 
 START = 1_767_225_600.0
 ACCOUNTS_HOST = "accounts.zoho.com"

@@ -6,11 +6,15 @@ import json
 import logging
 import threading
 import time
+import types
+from collections.abc import Callable
 
 import anyio
+import anyio.to_thread
 import pytest
 import redis
 
+from cliq_channels_client.custom import redis_store
 from cliq_channels_client.custom.errors import TokenRefreshError
 from cliq_channels_client.custom.redis_backend import RedisBackend
 from cliq_channels_client.custom.redis_store import ACQUIRE, RELEASE, SAVE, RedisTokenStore
@@ -26,6 +30,34 @@ STATE = TokenState(
     issued=(99_999_000.0, 100_000_000.0),
 )
 NEWER_STATE = TokenState(token=Token(access_token=NEWER, expires_at=100_007_200.0), issued=(100_003_000.0,))
+BACK_OFF_CAP = 0.1  # the longest pause between two tries for a held lock (redis_store._acquire)
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every pause the store takes while it waits for the lock (real sleeps, recorded): how promptly it
+    gets in is a matter of these, not of a stopwatch on a loaded machine."""
+    taken: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        taken.append(seconds)
+        time.sleep(seconds)
+
+    async def anyio_sleep(seconds: float) -> None:
+        taken.append(seconds)
+        await anyio.sleep(seconds)
+
+    monkeypatch.setattr(redis_store, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=sleep))
+    monkeypatch.setattr(redis_store, "anyio", types.SimpleNamespace(sleep=anyio_sleep, CancelScope=anyio.CancelScope))
+    return taken
+
+
+def wait_until(condition: Callable[[], object]) -> None:
+    """Poll ``condition`` until it holds; a liveness bound only (30 s), never a speed goal."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
 
 
 # --- values and round trips ------------------------------------------------------------------------
@@ -172,59 +204,85 @@ def test_an_expired_lock_that_nobody_took_still_lets_its_holder_save(backend: Re
     assert store.load() == STATE
 
 
-def test_the_lock_excludes_other_threads_until_released(backend: RedisBackend) -> None:
+def test_the_lock_excludes_other_threads_until_released(backend: RedisBackend, pauses: list[float]) -> None:
     first = RedisTokenStore(backend, namespace="user1")
     second = RedisTokenStore(backend, namespace="user1")
     entered = threading.Event()
-    times: dict[str, float] = {}
+    events: list[str] = []
 
     def wait_for_it() -> None:
-        entered.wait(5)
+        entered.wait(30)
         with second.refresh_lock():
-            times["second"] = time.monotonic()
+            events.append("second in")
 
     thread = threading.Thread(target=wait_for_it)
     thread.start()
     with first.refresh_lock():
         entered.set()
-        time.sleep(0.3)
-        times["released"] = time.monotonic()
-    thread.join(5)
-    assert times["second"] >= times["released"]
-    assert times["second"] - times["released"] < 0.2  # woken promptly, polling with back-off
+        wait_until(lambda: len(pauses) >= 3)  # the second one is kept out, trying again and again
+        events.append("first out")
+    thread.join(30)
+    assert events == ["first out", "second in"]
+    assert max(pauses) <= BACK_OFF_CAP  # polling with back-off: it gets in within one short pause
 
 
-def test_a_dead_holders_lock_blocks_only_until_its_timeout(backend: RedisBackend, raw_redis: redis.Redis) -> None:
-    store = RedisTokenStore(backend, namespace="user1")
-    raw_redis.set(store.keys.lock, "a-process-that-died", px=400)
-    start = time.monotonic()
-    with store.refresh_lock():
-        waited = time.monotonic() - start
-    assert 0.3 < waited < 0.7
+def test_a_dead_holders_lock_blocks_only_until_its_timeout(
+    backend: RedisBackend, raw_redis: redis.Redis, pauses: list[float]
+) -> None:
+    store = RedisTokenStore(backend, namespace="user1", lock_wait=30.0)
+    raw_redis.set(store.keys.lock, "a-process-that-died", px=60_000)
+    owners: list[object] = []
+
+    def take() -> None:
+        with store.refresh_lock():
+            owners.append(raw_redis.get(store.keys.lock))
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    wait_until(lambda: len(pauses) >= 8)  # kept out by the dead holder's lock; back-off reaches its cap
+    assert owners == []
+    raw_redis.pexpire(store.keys.lock, 1)  # the dead holder's lock times out
+    thread.join(30)
+    assert len(owners) == 1
+    assert owners[0] not in (None, "a-process-that-died")  # Redis expired it; ours then
+    assert max(pauses) <= BACK_OFF_CAP  # it got in within one short pause of the expiry
 
 
 def test_waiting_longer_than_lock_wait_is_a_token_refresh_error(backend: RedisBackend, raw_redis: redis.Redis) -> None:
     store = RedisTokenStore(backend, namespace="user1", lock_wait=0.3)
     raw_redis.set(store.keys.lock, "a-slow-process", px=10_000)
-    start = time.monotonic()
     with pytest.raises(TokenRefreshError, match="waited"), store.refresh_lock():
         pass
-    assert time.monotonic() - start < 1.0
+    # It gave up after lock_wait, not when the holder's lock ended: that lock is still there.
+    assert raw_redis.get(store.keys.lock) == "a-slow-process"
+    assert raw_redis.pttl(store.keys.lock) > 0
 
 
 @pytest.mark.anyio
-async def test_async_lock_waits_for_the_holder_and_saves_with_its_own_fence(backend: RedisBackend) -> None:
-    holder = RedisTokenStore(backend, namespace="user1", lock_timeout=0.3)
-    waiter = RedisTokenStore(backend, namespace="user1")
+async def test_async_lock_waits_for_the_holder_and_saves_with_its_own_fence(
+    backend: RedisBackend, raw_redis: redis.Redis, pauses: list[float]
+) -> None:
+    holder = RedisTokenStore(backend, namespace="user1", lock_timeout=60)
+    waiter = RedisTokenStore(backend, namespace="user1", lock_wait=30)
+    events: list[str] = []
+
+    async def wait_for_it() -> None:
+        async with waiter.arefresh_lock():
+            events.append("waiter in")
+            await waiter.asave(NEWER_STATE)
+
     async with holder.arefresh_lock():
         assert await holder.aload() == TokenState()
-        start = time.monotonic()
-        async with waiter.arefresh_lock():
-            waited = time.monotonic() - start
-            await waiter.asave(NEWER_STATE)
+        with anyio.fail_after(30):  # a liveness bound, not a speed goal
+            async with anyio.create_task_group() as group:
+                group.start_soon(wait_for_it)
+                await anyio.to_thread.run_sync(wait_until, lambda: len(pauses) >= 3)  # kept out, trying again
+                events.append("holder's lock expires")
+                raw_redis.pexpire(holder.keys.lock, 1)  # the holder never releases: only the expiry lets it in
         with pytest.raises(TokenRefreshError):
             await holder.asave(TokenState(issued=(1.0,)))
-    assert 0.2 < waited < 0.6
+    assert events == ["holder's lock expires", "waiter in"]
+    assert max(pauses) <= BACK_OFF_CAP
     assert await waiter.aload() == NEWER_STATE
     await backend.aclose()
 

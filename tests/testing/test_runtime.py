@@ -211,13 +211,10 @@ def test_cli_rejects_a_busy_port() -> None:
     assert "cannot serve" in result.stderr
 
 
-def test_seeding_ten_thousand_channels_is_fast() -> None:
-    import time
-
+def test_seeding_ten_thousand_channels_gives_ten_thousand_distinct_ids() -> None:
+    # How fast seeding is belongs to the benchmarks (seeding is timed inside them), not to a test's stopwatch.
     emu = CliqEmulator()
-    started = time.perf_counter()
     ids = emu.seed_channels(10_000)
-    assert time.perf_counter() - started < 2.0
     assert len(set(ids)) == 10_000
     assert emu.channel_count() == 10_000
     assert repr(emu) == "CliqEmulator(channels=10000, users=1)"
