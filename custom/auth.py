@@ -14,18 +14,38 @@ after 10 token requests in 10 minutes:
   limit; a refusal by Zoho is recorded the same way, so nobody loops on it.
 
 One implementation serves both clients.  The flow is written once, in
-:meth:`ZohoOAuth._flow`, as a sans-IO generator that yields *effects* (send
-this request, read that body, load/save the store, take/release the locks);
-``sync_auth_flow`` and ``async_auth_flow`` are two small drivers that carry
-effects out with blocking or awaitable I/O.  The token request is an effect
+:meth:`ZohoOAuth._flow`, as a sans-IO generator that yields the effects of
+``effects.py`` (send this request, read that body, load/save the store,
+take/release the locks); ``_drive_sync`` and ``_drive_async`` (behind
+``sync_auth_flow`` / ``async_auth_flow``) carry them out with blocking or
+awaitable I/O.  The token endpoint's requests, answers and issuance budget
+are ``token_endpoint.py``'s.  The token request is an effect
 like any other request, so it goes through the client's own transport (like
 ``httpx.DigestAuth``'s second request).
+
+Each stamped request also carries a re-stamp hook (``request.extensions``
+key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
+calls once the request has its rate-limit slot, before each attempt: a
+token refreshed while the request waited in the queue goes out at once
+(no I/O, never a refresh), instead of costing a 401, a replay and a slot.
+On a 401 the flow judges the token the request really carried.
+
+On a 401 that blames the token: if the request carried a token that has
+since been replaced (refreshed while it waited in the pool or the
+rate-limit queue, here or by another user of the store), it is replayed
+with the current token, which is neither a rejection nor a refresh.
+Otherwise the token is refreshed once and the request replayed once; if
+the replay is a 401 too, :class:`AuthenticationError` is raised.  A later
+call that gets a 401 refreshes again (a revoked-then-reissued token heals
+on its own), so a server that rejects every token costs one token request
+per call until the issuance guard stops it with :class:`TokenRefreshError`
+and its ``retry_at``: bounded, never a loop.  A request is sent at most
+three times (stale, current, refreshed token).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import logging
 import threading
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -50,15 +70,15 @@ from .errors import TokenRefreshError, error_from_response, parse_error_body
 from .observability import ClientHooks, TokenRefreshEvent, call_hook
 from .operations import ORIGIN_EXTENSION, RESTAMP_EXTENSION, Operation, operation_of, request_path
 from .token_endpoint import (
+    IssuanceBudget,
     TokenEndpoint,
     check_credential,
-    error_code,
     is_issuance_refusal,
     token_from_response,
     trusted_origin,
-    untrusted_api_domain,
+    unsendable,
 )
-from .tokens import MemoryTokenStore, Token, TokenState, TokenStore, credential_problem
+from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
 from .validation import refuse_empty_path_parameter, validate_request
 
 __all__ = ["StaticTokenAuth", "ZohoOAuth"]
@@ -96,11 +116,6 @@ def _stamped(request: httpx.Request, default: Token) -> Token:
     return stamped if isinstance(stamped, Token) else default
 
 
-def _when(timestamp: float, now: float) -> str:
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
-    return f"{moment.replace('+00:00', 'Z')} (in {max(timestamp - now, 0.0):.0f}s)"
-
-
 # --- the OAuth flow --------------------------------------------------------------------------
 
 
@@ -118,28 +133,10 @@ class ZohoOAuth(httpx.Auth):
     transport would refuse costs no token.  With ``raise_on_error=False`` a
     final 401 is returned instead of raised.
 
-    Each stamped request also carries a re-stamp hook (``request.extensions``
-    key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
-    calls once the request has its rate-limit slot, before each attempt: a
-    token refreshed while the request waited in the queue goes out at once
-    (no I/O, never a refresh), instead of costing a 401, a replay and a slot.
-    On a 401 the flow judges the token the request really carried.
-
-    On a 401 that blames the token: if the request carried a token that has
-    since been replaced (refreshed while it waited in the pool or the
-    rate-limit queue, here or by another user of the store), it is replayed
-    with the current token, which is neither a rejection nor a refresh.
-    Otherwise the token is refreshed once and the request replayed once; if
-    the replay is a 401 too, :class:`AuthenticationError` is raised.  A later
-    call that gets a 401 refreshes again (a revoked-then-reissued token heals
-    on its own), so a server that rejects every token costs one token request
-    per call until the issuance guard stops it with :class:`TokenRefreshError`
-    and its ``retry_at``: bounded, never a loop.  A request is sent at most
-    three times (stale, current, refreshed token).
-
-    ``hooks.on_token_refresh`` is called
-    after each successful refresh, once the refresh locks are released.  Use one instance with either sync or
-    async clients, not both at once: the two share the store but not a process lock.
+    A 401 is handled as the module docstring says.  ``hooks.on_token_refresh``
+    is called after each successful refresh, once the refresh locks are
+    released.  Use one instance with either sync or async clients, not both at
+    once: the two share the store but not a process lock.
     """
 
     requires_request_body = True  # a replay after a 401 resends the body
@@ -170,17 +167,12 @@ class ZohoOAuth(httpx.Auth):
         )
         if refresh_margin < 0:
             raise ValueError("refresh_margin must be >= 0")
-        if max_token_requests < 1:
-            raise ValueError("max_token_requests must be >= 1")
-        if token_request_window <= 0:
-            raise ValueError("token_request_window must be > 0")
+        self._budget = IssuanceBudget(max_token_requests, token_request_window)
         self._client_id = client_id
         self._accounts_url = accounts_url.rstrip("/")
         self._store: TokenStore = store if store is not None else MemoryTokenStore()
         self._clock = clock
         self._margin = float(refresh_margin)
-        self._max_requests = max_token_requests
-        self._window = float(token_request_window)
         self._follow_api_domain = follow_api_domain
         self._raise_on_error = raise_on_error
         self._hooks = hooks
@@ -270,7 +262,7 @@ class ZohoOAuth(httpx.Auth):
         stamped = request.extensions.get(_STAMPED_EXTENSION)
         if cached is None or cached is stamped or not isinstance(stamped, Token):
             return
-        if cached is not self._checked and self._unsendable(cached) is not None:
+        if cached is not self._checked and unsendable(cached, self._follow_api_domain) is not None:
             return  # left to the flow, whose _authorize raises the clear error
         if cached.access_token == stamped.access_token or not cached.is_fresh(self._clock.now(), self._margin):
             return
@@ -360,29 +352,18 @@ class ZohoOAuth(httpx.Auth):
     ) -> _TokenFlow:
         """Send one token request, within the issuance budget; called with both locks held."""
         now = self._clock.now()
-        issued = tuple(sorted(t for t in state.issued if t > now - self._window))
+        budget = self._budget
+        issued = budget.recent(state.issued, now)
         current = state.token
         if current is not None and rejected is not None and current.access_token == rejected.access_token:
             current = None  # invalidated: nobody should send it again
         self._cached = None
         extra = {"operation_id": operation_id, "attempt": 1 if rejected is None else 2, "reason": reason}
-        if len(issued) >= self._max_requests:
-            retry_at = issued[len(issued) - self._max_requests] + self._window
+        refusal = budget.spent(issued, now, extra)
+        if refusal is not None:
             if TokenState(current, issued) != state:
                 yield SaveTokens(TokenState(current, issued))
-            _log.warning(
-                "token refresh refused by the client: issuance budget of %d per %.0fs spent; retry at %s",
-                self._max_requests,
-                self._window,
-                _when(retry_at, now),
-                extra=extra,
-            )
-            raise TokenRefreshError(
-                f"no token request sent: {len(issued)} token requests were made with this refresh token in "
-                f"the last {self._window:.0f}s, Zoho's issuance limit is {self._max_requests}; "
-                f"retry after {_when(retry_at, now)}",
-                retry_at=retry_at,
-            )
+            raise refusal
         issued = (*issued, now)
         yield SaveTokens(TokenState(current, issued))  # counted before sending: Zoho counts it even if we fail
         self.token_requests += 1
@@ -390,17 +371,8 @@ class ZohoOAuth(httpx.Auth):
         response: httpx.Response = yield Send(self._endpoint.request(request))
         yield Read(response)
         if is_issuance_refusal(response):
-            retry_at = now + self._window
-            yield SaveTokens(TokenState(current, (now,) * max(self._max_requests, len(issued))))
-            _log.warning(
-                "token refresh refused by Zoho (issuance limit); retry at %s", _when(retry_at, now), extra=extra
-            )
-            raise TokenRefreshError(
-                f"Zoho refused the token request (HTTP {response.status_code}): too many token requests with this "
-                f"refresh token; no further token request will be sent before {_when(retry_at, now)}",
-                error_code=error_code(response),
-                retry_at=retry_at,
-            )
+            yield SaveTokens(TokenState(current, budget.all_spent(issued, now)))
+            raise budget.refused_by_zoho(response, now, extra)
         try:
             token = token_from_response(response, now, follow_api_domain=self._follow_api_domain)
         except TokenRefreshError as error:
@@ -416,19 +388,11 @@ class ZohoOAuth(httpx.Auth):
         )
         return token
 
-    def _unsendable(self, token: Token) -> TokenRefreshError | None:
-        """Why ``token`` must not be sent (text unfit for a header, an untrusted api_domain), or ``None``."""
-        if credential_problem(token.access_token) is not None:
-            return TokenRefreshError("the token store holds an access token that cannot be sent in a header")
-        if self._follow_api_domain and token.api_domain and trusted_origin(token.api_domain) is None:
-            return untrusted_api_domain()
-        return None
-
     def _check(self, token: Token) -> None:
         """A token from the store (written by anyone) passes the checks of an issued one before it is sent."""
         if token is self._checked:
             return
-        problem = self._unsendable(token)
+        problem = unsendable(token, self._follow_api_domain)
         if problem is not None:
             raise problem
         self._checked = token

@@ -7,11 +7,13 @@ an HTTP 200 ``{"error": "invalid_code"}``, the issuance limit an HTTP 400
 requests continuously..."}``.  Everything here is checked where it enters the
 client, before a token is stored or sent anywhere; no message quotes a body,
 a token or a secret.  The refresh logic itself (when, single-flight, the
-issuance budget) is ``auth.py``'s.
+issuance budget's use) is ``auth.py``'s; :class:`IssuanceBudget` counts.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import math
 from functools import lru_cache
 from typing import Any
@@ -25,14 +27,18 @@ from .strict_json import loads_strict
 from .tokens import Token, credential_problem
 
 __all__ = [
+    "IssuanceBudget",
     "TokenEndpoint",
     "check_credential",
     "error_code",
     "is_issuance_refusal",
     "token_from_response",
     "trusted_origin",
+    "unsendable",
     "untrusted_api_domain",
 ]
+
+_log = logging.getLogger("cliq_channels_client.auth")
 
 #: Zoho's ``error`` for the issuance limit (HTTP 400, "too many requests continuously").
 _ISSUANCE_LIMIT_ERROR = "access denied"
@@ -146,6 +152,18 @@ def token_from_response(response: httpx.Response, now: float, *, follow_api_doma
     )
 
 
+def unsendable(token: Token, follow_api_domain: bool) -> TokenRefreshError | None:
+    """Why ``token`` (issued, or found in a store anyone writes) must not be sent, or ``None``.
+
+    Text unfit for a header, or (when requests follow it) an untrusted ``api_domain``.
+    """
+    if credential_problem(token.access_token) is not None:
+        return TokenRefreshError("the token store holds an access token that cannot be sent in a header")
+    if follow_api_domain and token.api_domain and trusted_origin(token.api_domain) is None:
+        return untrusted_api_domain()
+    return None
+
+
 def check_credential(field: str, value: str) -> None:
     """Refuse, before anything is sent, a credential that cannot travel as given (the message omits its value)."""
     problem = credential_problem(value) if isinstance(value, str) else "is not a string"
@@ -186,4 +204,66 @@ class TokenEndpoint:
                 "refresh_token": self._refresh_token,
             },
             extensions=extensions,
+        )
+
+
+def _when(timestamp: float, now: float) -> str:
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
+    return f"{moment.replace('+00:00', 'Z')} (in {max(timestamp - now, 0.0):.0f}s)"
+
+
+class IssuanceBudget:
+    """Zoho's issuance limit: at most ``max_requests`` token requests per refresh token in ``window`` seconds.
+
+    Zoho blocks a refresh token that exceeds it, so the client counts its own
+    token requests (their times, ``TokenState.issued``, shared through the
+    store) and refuses to send one more; a refusal by Zoho spends the budget.
+    """
+
+    __slots__ = ("max_requests", "window")
+
+    def __init__(self, max_requests: int, window: float) -> None:
+        if max_requests < 1:
+            raise ValueError("max_token_requests must be >= 1")
+        if window <= 0:
+            raise ValueError("token_request_window must be > 0")
+        self.max_requests = max_requests
+        self.window = float(window)
+
+    def recent(self, issued: tuple[float, ...], now: float) -> tuple[float, ...]:
+        """The token requests still inside the window, oldest first."""
+        return tuple(sorted(t for t in issued if t > now - self.window))
+
+    def spent(self, recent: tuple[float, ...], now: float, extra: dict[str, Any]) -> TokenRefreshError | None:
+        """The refusal (logged) if ``recent`` requests leave no room for one more, else ``None``."""
+        if len(recent) < self.max_requests:
+            return None
+        retry_at = recent[len(recent) - self.max_requests] + self.window
+        _log.warning(
+            "token refresh refused by the client: issuance budget of %d per %.0fs spent; retry at %s",
+            self.max_requests,
+            self.window,
+            _when(retry_at, now),
+            extra=extra,
+        )
+        return TokenRefreshError(
+            f"no token request sent: {len(recent)} token requests were made with this refresh token in "
+            f"the last {self.window:.0f}s, Zoho's issuance limit is {self.max_requests}; "
+            f"retry after {_when(retry_at, now)}",
+            retry_at=retry_at,
+        )
+
+    def all_spent(self, recent: tuple[float, ...], now: float) -> tuple[float, ...]:
+        """What to record when Zoho refused: the whole budget spent now, so nobody asks again this window."""
+        return (now,) * max(self.max_requests, len(recent))
+
+    def refused_by_zoho(self, response: httpx.Response, now: float, extra: dict[str, Any]) -> TokenRefreshError:
+        """The error (logged) for Zoho's issuance-limit answer."""
+        retry_at = now + self.window
+        _log.warning("token refresh refused by Zoho (issuance limit); retry at %s", _when(retry_at, now), extra=extra)
+        return TokenRefreshError(
+            f"Zoho refused the token request (HTTP {response.status_code}): too many token requests with this "
+            f"refresh token; no further token request will be sent before {_when(retry_at, now)}",
+            error_code=error_code(response),
+            retry_at=retry_at,
         )
