@@ -20,8 +20,7 @@ __all__ = ["JSON_STATUSES", "MALFORMED", "NO_STATUSES", "ParsedResponse", "parse
 
 #: Per operation: the success statuses whose answer carries a JSON body (the generated parser reads it).
 JSON_STATUSES: Mapping[str, frozenset[int]] = {
-    operation_id: frozenset(status for status in operation.success_statuses if status != 204)
-    for operation_id, operation in OPERATIONS_BY_ID.items()
+    operation_id: operation.json_success_statuses for operation_id, operation in OPERATIONS_BY_ID.items()
 }
 NO_STATUSES: frozenset[int] = frozenset()
 #: What :func:`parse_json` returns for a body that is not strict JSON.

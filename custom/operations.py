@@ -84,6 +84,8 @@ class Operation:
     request_body: Mapping[str, Any] | None = attrs.field(repr=False)
     request_body_required: bool = attrs.field(repr=False)
     success_statuses: tuple[int, ...] = attrs.field(repr=False)
+    #: The success statuses whose answer the document gives a JSON body (the transport reads and checks it).
+    json_success_statuses: frozenset[int] = attrs.field(repr=False)
     pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
     #: ``pattern`` with path parameters that may be empty (``[^/]*``): see :func:`match_empty_path_parameter`.
     lenient_pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
@@ -119,6 +121,10 @@ def _build(raw: Mapping[str, Any]) -> Operation:
         request_body=MappingProxyType(dict(raw["request_body"])) if raw["request_body"] else None,
         request_body_required=bool(raw["request_body_required"]),
         success_statuses=tuple(raw["success_statuses"]),
+        # Tables emitted before json_success_statuses existed: every success but a 204 had a JSON body.
+        json_success_statuses=frozenset(
+            raw.get("json_success_statuses", (code for code in raw["success_statuses"] if code != 204))
+        ),
         pattern=_path_pattern(raw["path"]),
         lenient_pattern=_path_pattern(raw["path"], "[^/]*"),
         query_allow_empty=frozenset(raw["query_allow_empty"]),
