@@ -35,8 +35,9 @@ method and path) it:
    ``*_detailed`` functions.
 
 Requests that match no operation (the token endpoint) are only retried,
-unless they match one once empty path parameters are allowed
-(``get_channel("")`` -> ``/channels/``): those are refused like step 1.  A
+unless they match one once empty path parameters are allowed (a request
+built by hand as ``/channels//members``; the generated functions refuse an
+empty parameter themselves): those are refused like step 1.  A
 final transport failure (including one while reading a body the transport
 reads) raises :class:`CliqTransportError` chained from the httpx exception,
 in both ``raise_on_error`` modes, as does a final malformed success body; a

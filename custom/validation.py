@@ -337,12 +337,11 @@ def validate_request(operation: Operation, request: httpx.Request, path: str | N
 def refuse_empty_path_parameter(method: str, path: str) -> None:
     """Refuse a request no operation matches whose raw ``path`` (no query) has an empty path parameter.
 
-    ``get_channel("")`` builds ``/channels/``, ``approve_channel("")``
-    ``/channels//approve``: no route matches them, so the transport would send
-    them unvalidated.  Call this only for requests :func:`~.operations.operation_of`
-    maps to nothing: generated requests name their operation (and refuse an
-    empty parameter themselves), so only requests built by hand pay for this
-    lenient second match.
+    A request built by hand as ``/channels/`` or ``/channels//approve``
+    matches no route, so the transport would send it unvalidated.  Call this
+    only for requests :func:`~.operations.operation_of` maps to nothing:
+    generated requests name their operation (and refuse ``get_channel("")``
+    themselves), so only requests built by hand pay for this lenient second match.
     """
     found = match_empty_path_parameter(method, path)
     if found is not None:
