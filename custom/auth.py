@@ -14,43 +14,71 @@ after 10 token requests in 10 minutes:
   limit; a refusal by Zoho is recorded the same way, so nobody loops on it.
 
 One implementation serves both clients.  The flow is written once, in
-:meth:`ZohoOAuth._flow`, as a sans-IO generator that yields *effects* (send
-this request, read that body, load/save the store, take/release the locks);
-``sync_auth_flow`` and ``async_auth_flow`` are two small drivers that carry
-effects out with blocking or awaitable I/O.  The token request is an effect
+:meth:`ZohoOAuth._flow`, as a sans-IO generator that yields the effects of
+``effects.py`` (send this request, read that body, load/save the store,
+take/release the locks); ``_drive_sync`` and ``_drive_async`` (behind
+``sync_auth_flow`` / ``async_auth_flow``) carry them out with blocking or
+awaitable I/O.  The token endpoint's requests, answers and issuance budget
+are ``token_endpoint.py``'s.  The token request is an effect
 like any other request, so it goes through the client's own transport (like
 ``httpx.DigestAuth``'s second request).
+
+Each stamped request also carries a re-stamp hook (``request.extensions``
+key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
+calls once the request has its rate-limit slot, before each attempt: a
+token refreshed while the request waited in the queue goes out at once
+(no I/O, never a refresh), instead of costing a 401, a replay and a slot.
+On a 401 the flow judges the token the request really carried.
+
+On a 401 that blames the token: if the request carried a token that has
+since been replaced (refreshed while it waited in the pool or the
+rate-limit queue, here or by another user of the store), it is replayed
+with the current token, which is neither a rejection nor a refresh.
+Otherwise the token is refreshed once and the request replayed once; if
+the replay is a 401 too, :class:`AuthenticationError` is raised.  A later
+call that gets a 401 refreshes again (a revoked-then-reissued token heals
+on its own), so a server that rejects every token costs one token request
+per call until the issuance guard stops it with :class:`TokenRefreshError`
+and its ``retry_at``: bounded, never a loop.  A request is sent at most
+three times (stale, current, refreshed token).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import logging
-import math
 import threading
-from collections.abc import AsyncGenerator, Generator
-from functools import lru_cache
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, Literal
 
 import anyio
-import attrs
 import httpx
 
 from .clock import SYSTEM_CLOCK, Clock
-from .data_centres import trusted_cliq_origin
-from .errors import MAX_ERROR_CODE_LENGTH, CliqValidationError, TokenRefreshError, error_from_response, parse_error_body
-from .observability import ClientHooks, TokenRefreshEvent, call_hook
-from .operations import (
-    ORIGIN_EXTENSION,
-    RESTAMP_EXTENSION,
-    TOKEN_REQUEST_EXTENSION,
-    Operation,
-    operation_of,
-    request_path,
+from .effects import (
+    LOAD_TOKENS,
+    RELEASE_LOCKS,
+    Flow,
+    LoadTokens,
+    Read,
+    ReleaseLocks,
+    SaveTokens,
+    Send,
+    TakeLock,
 )
-from .strict_json import loads_strict
-from .tokens import MemoryTokenStore, Token, TokenState, TokenStore, credential_problem
+from .errors import TokenRefreshError, error_from_response, parse_error_body
+from .observability import ClientHooks, TokenRefreshEvent, call_hook
+from .operations import ORIGIN_EXTENSION, RESTAMP_EXTENSION, Operation, operation_of, request_path
+from .token_endpoint import (
+    IssuanceBudget,
+    TokenEndpoint,
+    check_credential,
+    is_issuance_refusal,
+    token_from_response,
+    trusted_origin,
+    unsendable,
+)
+from .tokens import MemoryTokenStore, Token, TokenState, TokenStore
 from .validation import refuse_empty_path_parameter, validate_request
 
 __all__ = ["StaticTokenAuth", "ZohoOAuth"]
@@ -61,95 +89,17 @@ _log = logging.getLogger("cliq_channels_client.auth")
 _REJECTED_TOKEN_CODES = frozenset({"oauthtoken_invalid", "oauthtoken_expired", "invalid_oauthtoken", "invalid_token"})
 #: Fragments of 401 messages meaning the same, e.g. "Request was rejected because of invalid AuthToken."
 _REJECTED_TOKEN_MESSAGES = ("invalid authtoken", "invalid oauthtoken", "invalid oauth token", "token expired")
-#: Zoho's ``error`` for the issuance limit (HTTP 400, "too many requests continuously").
-_ISSUANCE_LIMIT_ERROR = "access denied"
-#: Zoho's documented access-token lifetime, used when a response omits ``expires_in`` or gives an
-#: unusable one (not a number, not finite, <= 0, or above :data:`_MAX_LIFETIME`).
-_DEFAULT_LIFETIME = 3600.0
-#: Longest ``expires_in`` believed (one day; Zoho issues one-hour tokens): a larger one would keep a
-#: revoked token "fresh" for as long as the server said, so the documented default is used instead.
-_MAX_LIFETIME = 86_400.0
 #: ``request.extensions`` key of the :class:`Token` whose value the ``Authorization`` header carries.
 _STAMPED_EXTENSION = "cliq_channels_client.stamped_token"
-_HINTS = {
-    "invalid_code": "the refresh token is invalid, revoked or belongs to another data centre; create a new one",
-    "invalid_client": "the client id is unknown to this accounts server (wrong data centre?)",
-    "invalid_client_secret": "the client secret does not match the client id",
-}
 
 
-# --- effects: what the sans-IO flow asks its driver to do ------------------------------------
-
-
-@attrs.frozen(eq=False)
-class _Send:
-    """Send a request through the client; the reply is its response (body not read yet)."""
-
-    request: httpx.Request
-
-
-@attrs.frozen(eq=False)
-class _Read:
-    """Read a response body (needed for 401s and token responses only)."""
-
-    response: httpx.Response
-
-
-@attrs.frozen
-class _Load:
-    """Reply: the store's current :class:`TokenState`."""
-
-
-@attrs.frozen
-class _Save:
-    state: TokenState
-
-
-@attrs.frozen
-class _Acquire:
-    """Take the refresh lock of this process, or of every user of the store."""
-
-    scope: Literal["process", "store"]
-
-
-@attrs.frozen
-class _ReleaseAll:
-    """Release every lock taken, last first (the driver also does so when the flow ends or fails)."""
-
-
-_Effect = _Send | _Read | _Load | _Save | _Acquire | _ReleaseAll
-_LOCK_SCOPES: tuple[Literal["process", "store"], ...] = ("process", "store")
-_Flow = Generator[_Effect, Any, None]
-_TokenFlow = Generator[_Effect, Any, Token]
+_PROCESS_LOCK = TakeLock("process")
+_STORE_LOCK = TakeLock("store")
+_TokenFlow = Flow[Token]
 _Reason = Literal["missing", "expiring", "rejected"]
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def _origin_of(api_domain: str) -> httpx.URL | None:
-    """The Cliq origin of a trusted ``api_domain`` (HTTPS, a centre of the table), else ``None``."""
-    origin = trusted_cliq_origin(api_domain)
-    return None if origin is None else httpx.URL(origin)
-
-
-def _untrusted_api_domain() -> TokenRefreshError:
-    return TokenRefreshError(
-        "the token response names an api_domain that is not the HTTPS host of a known Zoho data centre; "
-        "the access token is not sent there (pass base_url= to reach another host explicitly)",
-        error_code="untrusted_api_domain",
-    )
-
-
-def _lifetime(expires_in: Any) -> float:
-    """Seconds the token is valid: ``expires_in`` if it is a sane number, else the documented default."""
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
-        return _DEFAULT_LIFETIME
-    seconds = float(expires_in)
-    if not math.isfinite(seconds) or seconds <= 0 or seconds > _MAX_LIFETIME:
-        return _DEFAULT_LIFETIME
-    return seconds
 
 
 def _says_token_rejected(response: httpx.Response) -> bool:
@@ -160,94 +110,10 @@ def _says_token_rejected(response: httpx.Response) -> bool:
     return message is not None and any(fragment in message.lower() for fragment in _REJECTED_TOKEN_MESSAGES)
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    """The body if it is a JSON object; ``None`` for anything else (too deep, a list, not JSON).
-
-    Non-finite numbers are let through: ``expires_in: NaN`` still brings a
-    usable token, whose lifetime ``tokens.py`` bounds to the documented default.
-    """
-    try:
-        body = loads_strict(response.content, allow_non_finite=True)
-    except ValueError:
-        return None
-    return body if type(body) is dict else None
-
-
-def _is_issuance_refusal(response: httpx.Response) -> bool:
-    if response.status_code == 429:
-        return True
-    body = _json_object(response)
-    if response.status_code != 400 or body is None:
-        return False
-    error = str(body.get("error", "")).lower()
-    description = str(body.get("error_description", "")).lower()
-    return error == _ISSUANCE_LIMIT_ERROR or "too many requests" in description
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    """Zoho's ``error`` code: a short string, else ``None`` (a nested or huge value is no code for a message)."""
-    error = (_json_object(response) or {}).get("error")
-    return error if isinstance(error, str) and len(error) <= MAX_ERROR_CODE_LENGTH else None
-
-
-def _token_from_response(response: httpx.Response, now: float, *, follow_api_domain: bool) -> Token:
-    """The token of a successful answer; anything else is a :class:`TokenRefreshError` (no body text in it).
-
-    The token is checked here, where it enters the client: text that cannot
-    go in a header, or (when requests follow it) an ``api_domain`` outside the
-    data-centre table, is refused before it is stored or sent anywhere.
-    """
-    status = response.status_code
-    if response.is_redirect:
-        raise TokenRefreshError(
-            f"the accounts server answered HTTP {status} with a redirect; token requests are never redirected "
-            "(their body holds the client secret and the refresh token): check accounts_url / data_centre"
-        )
-    body = _json_object(response)
-    if body is None:
-        raise TokenRefreshError(f"the accounts server answered HTTP {status} without a JSON object; no token obtained")
-    if "error" in body or status != 200:
-        code = _error_code(response)
-        hint = _HINTS.get(code or "", "no token obtained")
-        raise TokenRefreshError(
-            f"the accounts server refused the token request (HTTP {status}, error={code!r}): {hint}", error_code=code
-        )
-    access_token = body.get("access_token")
-    if not isinstance(access_token, str) or not access_token:
-        raise TokenRefreshError(f"the accounts server answered HTTP {status} without an access_token")
-    problem = credential_problem(access_token)
-    if problem is not None:
-        raise TokenRefreshError(f"the accounts server issued an access token that {problem}; it is not used")
-    api_domain = body.get("api_domain")
-    api_domain = api_domain if isinstance(api_domain, str) and api_domain else None
-    if follow_api_domain and api_domain is not None and _origin_of(api_domain) is None:
-        raise _untrusted_api_domain()
-    scope = body.get("scope")
-    return Token(
-        access_token=access_token,
-        expires_at=now + _lifetime(body.get("expires_in")),
-        api_domain=api_domain,
-        scope=scope if isinstance(scope, str) else None,
-        obtained_at=now,
-    )
-
-
-def _check_credential(field: str, value: str) -> None:
-    """Refuse, before anything is sent, a credential that cannot travel as given (the message omits its value)."""
-    problem = credential_problem(value) if isinstance(value, str) else "is not a string"
-    if problem is not None:
-        raise CliqValidationError(operation_id=None, field=field, rule="pattern", detail=f"{field} {problem}")
-
-
 def _stamped(request: httpx.Request, default: Token) -> Token:
     """The token the request actually carried when it was sent (re-stamping may have changed it)."""
     stamped = request.extensions.get(_STAMPED_EXTENSION)
     return stamped if isinstance(stamped, Token) else default
-
-
-def _when(timestamp: float, now: float) -> str:
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).isoformat(timespec="seconds")
-    return f"{moment.replace('+00:00', 'Z')} (in {max(timestamp - now, 0.0):.0f}s)"
 
 
 # --- the OAuth flow --------------------------------------------------------------------------
@@ -267,28 +133,10 @@ class ZohoOAuth(httpx.Auth):
     transport would refuse costs no token.  With ``raise_on_error=False`` a
     final 401 is returned instead of raised.
 
-    Each stamped request also carries a re-stamp hook (``request.extensions``
-    key :data:`~.operations.RESTAMP_EXTENSION`) that :class:`~.transport.CliqTransport`
-    calls once the request has its rate-limit slot, before each attempt: a
-    token refreshed while the request waited in the queue goes out at once
-    (no I/O, never a refresh), instead of costing a 401, a replay and a slot.
-    On a 401 the flow judges the token the request really carried.
-
-    On a 401 that blames the token: if the request carried a token that has
-    since been replaced (refreshed while it waited in the pool or the
-    rate-limit queue, here or by another user of the store), it is replayed
-    with the current token, which is neither a rejection nor a refresh.
-    Otherwise the token is refreshed once and the request replayed once; if
-    the replay is a 401 too, :class:`AuthenticationError` is raised.  A later
-    call that gets a 401 refreshes again (a revoked-then-reissued token heals
-    on its own), so a server that rejects every token costs one token request
-    per call until the issuance guard stops it with :class:`TokenRefreshError`
-    and its ``retry_at``: bounded, never a loop.  A request is sent at most
-    three times (stale, current, refreshed token).
-
-    ``hooks.on_token_refresh`` is called
-    after each successful refresh, once the refresh locks are released.  Use one instance with either sync or
-    async clients, not both at once: the two share the store but not a process lock.
+    A 401 is handled as the module docstring says.  ``hooks.on_token_refresh``
+    is called after each successful refresh, once the refresh locks are
+    released.  Use one instance with either sync or async clients, not both at
+    once: the two share the store but not a process lock.
     """
 
     requires_request_body = True  # a replay after a 401 resends the body
@@ -311,25 +159,20 @@ class ZohoOAuth(httpx.Auth):
         hooks: ClientHooks | None = None,
         validate: bool = True,
     ) -> None:
-        _check_credential("client_id", client_id)
-        _check_credential("client_secret", client_secret)
-        _check_credential("refresh_token", refresh_token)
+        self._endpoint = TokenEndpoint(
+            url=f"{accounts_url.rstrip('/')}/oauth/v2/token",
+            client_id=client_id,
+            client_secret=client_secret,
+            refresh_token=refresh_token,
+        )
         if refresh_margin < 0:
             raise ValueError("refresh_margin must be >= 0")
-        if max_token_requests < 1:
-            raise ValueError("max_token_requests must be >= 1")
-        if token_request_window <= 0:
-            raise ValueError("token_request_window must be > 0")
+        self._budget = IssuanceBudget(max_token_requests, token_request_window)
         self._client_id = client_id
-        self._client_secret = client_secret
-        self._refresh_token = refresh_token
         self._accounts_url = accounts_url.rstrip("/")
-        self._token_url = f"{self._accounts_url}/oauth/v2/token"
         self._store: TokenStore = store if store is not None else MemoryTokenStore()
         self._clock = clock
         self._margin = float(refresh_margin)
-        self._max_requests = max_token_requests
-        self._window = float(token_request_window)
         self._follow_api_domain = follow_api_domain
         self._raise_on_error = raise_on_error
         self._hooks = hooks
@@ -344,71 +187,13 @@ class ZohoOAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"ZohoOAuth(client_id={self._client_id!r}, accounts_url={self._accounts_url!r})"
 
-    # -- drivers: the only code that does I/O or locking ---------------------------------------
+    # -- drivers: the only code that does I/O or locking (_drive_sync / _drive_async below) -----
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.read()
-        flow = self._flow(request)
-        held: list[contextlib.AbstractContextManager[Any]] = []
-        try:
-            reply: Any = None
-            while True:
-                try:
-                    effect = flow.send(reply)
-                except StopIteration:
-                    return
-                reply = None
-                if isinstance(effect, _Send):
-                    reply = yield effect.request
-                elif isinstance(effect, _Read):
-                    effect.response.read()
-                elif isinstance(effect, _Load):
-                    reply = self._store.load()
-                elif isinstance(effect, _Save):
-                    self._store.save(effect.state)
-                elif isinstance(effect, _Acquire):
-                    lock = self._thread_lock if effect.scope == "process" else self._store.refresh_lock()
-                    lock.__enter__()
-                    held.append(lock)
-                else:
-                    while held:
-                        held.pop().__exit__(None, None, None)
-        finally:
-            flow.close()
-            while held:
-                held.pop().__exit__(None, None, None)
+        return _drive_sync(request, self._flow(request), self._store, self._thread_lock)
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        await request.aread()
-        flow = self._flow(request)
-        held: list[contextlib.AbstractAsyncContextManager[Any]] = []
-        try:
-            reply: Any = None
-            while True:
-                try:
-                    effect = flow.send(reply)
-                except StopIteration:
-                    return
-                reply = None
-                if isinstance(effect, _Send):
-                    reply = yield effect.request
-                elif isinstance(effect, _Read):
-                    await effect.response.aread()
-                elif isinstance(effect, _Load):
-                    reply = await self._store.aload()
-                elif isinstance(effect, _Save):
-                    await self._store.asave(effect.state)
-                elif isinstance(effect, _Acquire):
-                    lock = self._async_lock() if effect.scope == "process" else self._store.arefresh_lock()
-                    await lock.__aenter__()
-                    held.append(lock)
-                else:
-                    while held:
-                        await held.pop().__aexit__(None, None, None)
-        finally:
-            flow.close()
-            while held:
-                await held.pop().__aexit__(None, None, None)
+    def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        return _drive_async(request, self._flow(request), self._store, self._async_lock)
 
     def _async_lock(self) -> anyio.Lock:
         if self._anyio_lock is None:  # no await between test and set: safe within one event loop
@@ -417,7 +202,7 @@ class ZohoOAuth(httpx.Auth):
 
     # -- the flow, written once ----------------------------------------------------------------
 
-    def _flow(self, request: httpx.Request) -> _Flow:
+    def _flow(self, request: httpx.Request) -> Flow[None]:
         """Authorize, send; on a 401 that blames the token, refresh once and replay once.
 
         A 401 for a token that is no longer the current one (it was refreshed
@@ -428,11 +213,11 @@ class ZohoOAuth(httpx.Auth):
         operation = operation_of(request)
         operation_id = operation.operation_id if operation else None
         token = yield from self._usable_token(request, operation)
-        response = yield _Send(self._authorize(request, token, operation))
+        response = yield Send(self._authorize(request, token, operation))
         if response.status_code != 401:
             return
         token = _stamped(request, token)  # the transport may have re-stamped it before sending
-        yield _Read(response)
+        yield Read(response)
         if _says_token_rejected(response):
             current = yield from self._newer_token(token)
             if current is not None:
@@ -441,21 +226,21 @@ class ZohoOAuth(httpx.Auth):
                     extra={"operation_id": operation_id, "attempt": 1},
                 )
                 token = current
-                response = yield _Send(self._authorize(request, token, operation))
+                response = yield Send(self._authorize(request, token, operation))
                 if response.status_code != 401:
                     return
                 token = _stamped(request, token)
-                yield _Read(response)
+                yield Read(response)
         if _says_token_rejected(response):
             _log.info(
                 "access token rejected (HTTP 401); refreshing once and replaying",
                 extra={"operation_id": operation_id, "attempt": 1},
             )
             token = yield from self._refresh(request, operation_id, rejected=token, reason="rejected")
-            response = yield _Send(self._authorize(request, token, operation))
+            response = yield Send(self._authorize(request, token, operation))
             if response.status_code != 401:
                 return
-            yield _Read(response)
+            yield Read(response)
             _log.warning(
                 "access token rejected again right after a refresh",
                 extra={"operation_id": operation_id, "attempt": 2},
@@ -477,7 +262,7 @@ class ZohoOAuth(httpx.Auth):
         stamped = request.extensions.get(_STAMPED_EXTENSION)
         if cached is None or cached is stamped or not isinstance(stamped, Token):
             return
-        if cached is not self._checked and self._unsendable(cached) is not None:
+        if cached is not self._checked and unsendable(cached, self._follow_api_domain) is not None:
             return  # left to the flow, whose _authorize raises the clear error
         if cached.access_token == stamped.access_token or not cached.is_fresh(self._clock.now(), self._margin):
             return
@@ -488,13 +273,13 @@ class ZohoOAuth(httpx.Auth):
         request.headers["Authorization"] = f"Zoho-oauthtoken {cached.access_token}"
         request.extensions[_STAMPED_EXTENSION] = cached
 
-    def _newer_token(self, sent: Token) -> Generator[_Effect, Any, Token | None]:
+    def _newer_token(self, sent: Token) -> Flow[Token | None]:
         """A fresh token other than ``sent`` (cached, else in the store), without locking or refreshing."""
         now = self._clock.now()
         cached = self._cached
         if cached is not None and cached.access_token != sent.access_token and cached.is_fresh(now, self._margin):
             return cached
-        state: TokenState = yield _Load()
+        state: TokenState = yield LOAD_TOKENS
         token = state.token
         if token is not None and token.access_token != sent.access_token and token.is_fresh(now, self._margin):
             self._cached = token
@@ -505,7 +290,7 @@ class ZohoOAuth(httpx.Auth):
         cached = self._cached
         if cached is not None and cached.is_fresh(self._clock.now(), self._margin):
             return cached
-        state: TokenState = yield _Load()
+        state: TokenState = yield LOAD_TOKENS
         token = state.token
         if token is not None and token.is_fresh(self._clock.now(), self._margin):
             self._cached = token
@@ -540,16 +325,16 @@ class ZohoOAuth(httpx.Auth):
         self, request: httpx.Request, operation_id: str | None, *, rejected: Token | None, reason: _Reason
     ) -> _TokenFlow:
         """Single-flight: re-read the store under each lock; request a token only if still needed."""
-        for scope in _LOCK_SCOPES:
-            yield _Acquire(scope)
-            state: TokenState = yield _Load()
+        for lock in (_PROCESS_LOCK, _STORE_LOCK):
+            yield lock
+            state: TokenState = yield LOAD_TOKENS
             reusable = self._reusable(state.token, rejected)
             if reusable is not None:
-                yield _ReleaseAll()
+                yield RELEASE_LOCKS
                 self._cached = reusable
                 return reusable
         token = yield from self._request_token(state, request, operation_id, rejected=rejected, reason=reason)
-        yield _ReleaseAll()
+        yield RELEASE_LOCKS
         if self._hooks is not None and self._hooks.on_token_refresh is not None:
             obtained = token.obtained_at if token.obtained_at is not None else self._clock.now()
             event = TokenRefreshEvent(reason, token.expires_at - obtained, obtained, operation_id)
@@ -567,53 +352,33 @@ class ZohoOAuth(httpx.Auth):
     ) -> _TokenFlow:
         """Send one token request, within the issuance budget; called with both locks held."""
         now = self._clock.now()
-        issued = tuple(sorted(t for t in state.issued if t > now - self._window))
+        budget = self._budget
+        issued = budget.recent(state.issued, now)
         current = state.token
         if current is not None and rejected is not None and current.access_token == rejected.access_token:
             current = None  # invalidated: nobody should send it again
         self._cached = None
         extra = {"operation_id": operation_id, "attempt": 1 if rejected is None else 2, "reason": reason}
-        if len(issued) >= self._max_requests:
-            retry_at = issued[len(issued) - self._max_requests] + self._window
+        refusal = budget.spent(issued, now, extra)
+        if refusal is not None:
             if TokenState(current, issued) != state:
-                yield _Save(TokenState(current, issued))
-            _log.warning(
-                "token refresh refused by the client: issuance budget of %d per %.0fs spent; retry at %s",
-                self._max_requests,
-                self._window,
-                _when(retry_at, now),
-                extra=extra,
-            )
-            raise TokenRefreshError(
-                f"no token request sent: {len(issued)} token requests were made with this refresh token in "
-                f"the last {self._window:.0f}s, Zoho's issuance limit is {self._max_requests}; "
-                f"retry after {_when(retry_at, now)}",
-                retry_at=retry_at,
-            )
+                yield SaveTokens(TokenState(current, issued))
+            raise refusal
         issued = (*issued, now)
-        yield _Save(TokenState(current, issued))  # counted before sending: Zoho counts it even if we fail
+        yield SaveTokens(TokenState(current, issued))  # counted before sending: Zoho counts it even if we fail
         self.token_requests += 1
         _log.info("token refresh started (%s), token request %d in this window", reason, len(issued), extra=extra)
-        response: httpx.Response = yield _Send(self._token_request(request))
-        yield _Read(response)
-        if _is_issuance_refusal(response):
-            retry_at = now + self._window
-            yield _Save(TokenState(current, (now,) * max(self._max_requests, len(issued))))
-            _log.warning(
-                "token refresh refused by Zoho (issuance limit); retry at %s", _when(retry_at, now), extra=extra
-            )
-            raise TokenRefreshError(
-                f"Zoho refused the token request (HTTP {response.status_code}): too many token requests with this "
-                f"refresh token; no further token request will be sent before {_when(retry_at, now)}",
-                error_code=_error_code(response),
-                retry_at=retry_at,
-            )
+        response: httpx.Response = yield Send(self._endpoint.request(request))
+        yield Read(response)
+        if is_issuance_refusal(response):
+            yield SaveTokens(TokenState(current, budget.all_spent(issued, now)))
+            raise budget.refused_by_zoho(response, now, extra)
         try:
-            token = _token_from_response(response, now, follow_api_domain=self._follow_api_domain)
+            token = token_from_response(response, now, follow_api_domain=self._follow_api_domain)
         except TokenRefreshError as error:
             _log.warning("token refresh failed: %s", error, extra=extra)
             raise
-        yield _Save(TokenState(token, issued))
+        yield SaveTokens(TokenState(token, issued))
         self._cached = token
         _log.info(
             "token refresh finished: valid for %.0fs, api_domain=%s",
@@ -623,37 +388,11 @@ class ZohoOAuth(httpx.Auth):
         )
         return token
 
-    def _token_request(self, request: httpx.Request) -> httpx.Request:
-        """The token request; it inherits the API request's timeout (httpx sets none on a bare Request)."""
-        timeout = request.extensions.get("timeout")
-        extensions: dict[str, Any] = {TOKEN_REQUEST_EXTENSION: self._token_url}
-        if timeout is not None:
-            extensions["timeout"] = timeout
-        return httpx.Request(
-            "POST",
-            self._token_url,
-            data={
-                "grant_type": "refresh_token",
-                "client_id": self._client_id,
-                "client_secret": self._client_secret,
-                "refresh_token": self._refresh_token,
-            },
-            extensions=extensions,
-        )
-
-    def _unsendable(self, token: Token) -> TokenRefreshError | None:
-        """Why ``token`` must not be sent (text unfit for a header, an untrusted api_domain), or ``None``."""
-        if credential_problem(token.access_token) is not None:
-            return TokenRefreshError("the token store holds an access token that cannot be sent in a header")
-        if self._follow_api_domain and token.api_domain and _origin_of(token.api_domain) is None:
-            return _untrusted_api_domain()
-        return None
-
     def _check(self, token: Token) -> None:
         """A token from the store (written by anyone) passes the checks of an issued one before it is sent."""
         if token is self._checked:
             return
-        problem = self._unsendable(token)
+        problem = unsendable(token, self._follow_api_domain)
         if problem is not None:
             raise problem
         self._checked = token
@@ -666,13 +405,86 @@ class ZohoOAuth(httpx.Auth):
         extensions[_STAMPED_EXTENSION] = token
         extensions[RESTAMP_EXTENSION] = self._restamp_hook
         if self._follow_api_domain and operation is not None and token.api_domain:
-            origin = _origin_of(token.api_domain)
+            origin = trusted_origin(token.api_domain)
             url = request.url
             if origin is not None and (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
                 request.url = url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
                 request.headers["Host"] = request.url.netloc.decode("ascii")
                 extensions[ORIGIN_EXTENSION] = request.url  # routed here by us, not redirected
         return request
+
+
+# --- the two drivers of the flow ------------------------------------------------------------
+
+
+def _drive_sync(
+    request: httpx.Request, flow: Flow[None], store: TokenStore, process_lock: threading.Lock
+) -> Generator[httpx.Request, httpx.Response, None]:
+    """Carry the flow's effects out with blocking calls; requests go to httpx's client (``yield``)."""
+    request.read()
+    held: list[contextlib.AbstractContextManager[Any]] = []
+    try:
+        reply: Any = None
+        while True:
+            try:
+                effect = flow.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(effect, Send):
+                reply = yield effect.request
+            elif isinstance(effect, Read):
+                effect.response.read()
+            elif isinstance(effect, LoadTokens):
+                reply = store.load()
+            elif isinstance(effect, SaveTokens):
+                store.save(effect.state)
+            elif isinstance(effect, TakeLock):
+                lock = process_lock if effect.scope == "process" else store.refresh_lock()
+                lock.__enter__()
+                held.append(lock)
+            elif isinstance(effect, ReleaseLocks):
+                while held:
+                    held.pop().__exit__(None, None, None)
+    finally:
+        flow.close()
+        while held:
+            held.pop().__exit__(None, None, None)
+
+
+async def _drive_async(
+    request: httpx.Request, flow: Flow[None], store: TokenStore, process_lock: Callable[[], anyio.Lock]
+) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    """Carry the flow's effects out with awaitable calls; the same steps as :func:`_drive_sync`."""
+    await request.aread()
+    held: list[contextlib.AbstractAsyncContextManager[Any]] = []
+    try:
+        reply: Any = None
+        while True:
+            try:
+                effect = flow.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(effect, Send):
+                reply = yield effect.request
+            elif isinstance(effect, Read):
+                await effect.response.aread()
+            elif isinstance(effect, LoadTokens):
+                reply = await store.aload()
+            elif isinstance(effect, SaveTokens):
+                await store.asave(effect.state)
+            elif isinstance(effect, TakeLock):
+                lock = process_lock() if effect.scope == "process" else store.arefresh_lock()
+                await lock.__aenter__()
+                held.append(lock)
+            elif isinstance(effect, ReleaseLocks):
+                while held:
+                    await held.pop().__aexit__(None, None, None)
+    finally:
+        flow.close()
+        while held:
+            await held.pop().__aexit__(None, None, None)
 
 
 # --- a fixed token ---------------------------------------------------------------------------
@@ -684,7 +496,7 @@ class StaticTokenAuth(httpx.Auth):
     requires_response_body = True
 
     def __init__(self, access_token: str, *, raise_on_error: bool = True) -> None:
-        _check_credential("access_token", access_token)
+        check_credential("access_token", access_token)
         self._header = f"Zoho-oauthtoken {access_token}"
         self._raise_on_error = raise_on_error
 

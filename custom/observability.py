@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import attrs
 
@@ -41,6 +41,7 @@ __all__ = [
     "RetryEvent",
     "ThrottleEvent",
     "TokenRefreshEvent",
+    "TransportReporter",
 ]
 
 # A library leaves output to the application (logging HOWTO, "Configuring Logging for a Library"):
@@ -177,3 +178,162 @@ def log(
     """Log with the two ``extra`` fields every record of this package carries, if the level is enabled."""
     if logger.isEnabledFor(level):
         logger.log(level, message, *args, extra={"operation_id": operation_id, "attempt": attempt})
+
+
+_DEBUG = logging.DEBUG
+
+
+class ReportedCall(Protocol):
+    """What a report says about the call it is about (``call_flow.Call`` has these)."""
+
+    @property
+    def operation_id(self) -> str | None: ...
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def attempt(self) -> int: ...
+
+
+class TransportReporter:
+    """The transport's log records and metrics hooks, one method per thing a call can do.
+
+    The per-call flow decides; this only tells people (log records) and
+    dashboards (:class:`ClientHooks`), so the messages and events live in one
+    place.  ``observed``: whether per-attempt reports (``sending``,
+    ``answered``) have anyone to go to, checked once per call.
+    """
+
+    __slots__ = ("_hooks",)
+
+    def __init__(self, hooks: ClientHooks | None) -> None:
+        self._hooks = hooks
+
+    @property
+    def observed(self) -> bool:
+        return self._hooks is not None or TRANSPORT_LOGGER.isEnabledFor(_DEBUG)
+
+    def sending(self, call: ReportedCall) -> None:
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "sending %s %s",
+            call.method,
+            operation_id or "(no operation)",
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_request is not None:
+            call_hook(self._hooks.on_request, RequestEvent(operation_id, call.method, attempt))
+
+    def answered(self, call: ReportedCall, status_code: int, duration: float) -> None:
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s answered HTTP %d in %.3fs",
+            call.method,
+            operation_id or "(no operation)",
+            status_code,
+            duration,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_response is not None:
+            event = ResponseEvent(operation_id, call.method, attempt, status_code, duration)
+            call_hook(self._hooks.on_response, event)
+
+    def waited(self, call: ReportedCall, waited: float) -> None:
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            RATELIMIT_LOGGER,
+            _DEBUG,
+            "%s waited %.3fs for a rate-limit slot",
+            operation_id,
+            waited,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_rate_limit_wait is not None:
+            call_hook(self._hooks.on_rate_limit_wait, RateLimitWaitEvent(str(operation_id), attempt, waited))
+
+    def refused(self, call: ReportedCall, exc: Exception) -> None:
+        log(
+            RATELIMIT_LOGGER,
+            logging.WARNING,
+            "%s not sent: %s",
+            call.operation_id,
+            type(exc).__name__,
+            operation_id=call.operation_id,
+            attempt=call.attempt,
+        )
+
+    def failed(self, call: ReportedCall, reason: str, duration: float) -> None:
+        """An attempt ended without an answer (``reason``: the exception's class name)."""
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s failed: %s",
+            call.method,
+            operation_id or "(no operation)",
+            reason,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_error is not None:
+            call_hook(self._hooks.on_error, ErrorEvent(operation_id, call.method, attempt, reason, duration))
+
+    def malformed(self, call: ReportedCall, reason: str, duration: float) -> None:
+        """A success answer whose body is not a JSON object (``reason`` describes it, never quotes it)."""
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            TRANSPORT_LOGGER,
+            _DEBUG,
+            "%s %s: %s",
+            call.method,
+            operation_id,
+            reason,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_error is not None:
+            event = ErrorEvent(operation_id, call.method, attempt, "MalformedResponseError", duration)
+            call_hook(self._hooks.on_error, event)
+
+    def retrying(self, call: ReportedCall, delay: float, reason: str) -> None:
+        operation_id, attempt = call.operation_id, call.attempt
+        log(
+            RETRY_LOGGER,
+            logging.INFO,
+            "%s %s: retrying in %.3fs after %s",
+            call.method,
+            operation_id or "(no operation)",
+            delay,
+            reason,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_retry is not None:
+            call_hook(self._hooks.on_retry, RetryEvent(operation_id, call.method, attempt, delay, reason))
+
+    def gave_up(self, call: ReportedCall, message: str) -> None:
+        log(RETRY_LOGGER, logging.WARNING, "%s", message, operation_id=call.operation_id, attempt=call.attempt)
+
+    def throttled(self, call: ReportedCall, status_code: int, retry_at: float, retry_after: float) -> None:
+        operation_id, attempt = str(call.operation_id), call.attempt
+        log(
+            RATELIMIT_LOGGER,
+            logging.WARNING,
+            "%s throttled by the server (HTTP %d); locked for %.0fs",
+            operation_id,
+            status_code,
+            retry_after,
+            operation_id=operation_id,
+            attempt=attempt,
+        )
+        if self._hooks is not None and self._hooks.on_throttle is not None:
+            event = ThrottleEvent(operation_id, attempt, status_code, retry_at, retry_after)
+            call_hook(self._hooks.on_throttle, event)

@@ -22,6 +22,7 @@ import attrs
 import httpx
 
 from ..operation_table import OPERATIONS
+from .retry import IDEMPOTENT_METHODS
 
 __all__ = [
     "OPERATIONS_BY_ID",
@@ -35,6 +36,7 @@ __all__ = [
     "match_operation",
     "operation_of",
     "request_path",
+    "request_target",
 ]
 
 #: ``request.extensions`` key of the auth flow's re-stamp hook: a callable taking the request that,
@@ -82,6 +84,8 @@ class Operation:
     request_body: Mapping[str, Any] | None = attrs.field(repr=False)
     request_body_required: bool = attrs.field(repr=False)
     success_statuses: tuple[int, ...] = attrs.field(repr=False)
+    #: The success statuses whose answer the document gives a JSON body (the transport reads and checks it).
+    json_success_statuses: frozenset[int] = attrs.field(repr=False)
     pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
     #: ``pattern`` with path parameters that may be empty (``[^/]*``): see :func:`match_empty_path_parameter`.
     lenient_pattern: re.Pattern[str] = attrs.field(repr=False, eq=False)
@@ -90,8 +94,8 @@ class Operation:
 
     @property
     def is_idempotent(self) -> bool:
-        """HTTP semantics (RFC 9110 9.2.2): GET, PUT and DELETE may be repeated safely."""
-        return self.method in {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"}
+        """HTTP semantics (RFC 9110 9.2.2): may be repeated safely; one set for all, ``retry.IDEMPOTENT_METHODS``."""
+        return self.method in IDEMPOTENT_METHODS
 
 
 def _path_pattern(template: str, parameter: str = "[^/]+") -> re.Pattern[str]:
@@ -117,6 +121,10 @@ def _build(raw: Mapping[str, Any]) -> Operation:
         request_body=MappingProxyType(dict(raw["request_body"])) if raw["request_body"] else None,
         request_body_required=bool(raw["request_body_required"]),
         success_statuses=tuple(raw["success_statuses"]),
+        # Tables emitted before json_success_statuses existed: every success but a 204 had a JSON body.
+        json_success_statuses=frozenset(
+            raw.get("json_success_statuses", (code for code in raw["success_statuses"] if code != 204))
+        ),
         pattern=_path_pattern(raw["path"]),
         lenient_pattern=_path_pattern(raw["path"], "[^/]*"),
         query_allow_empty=frozenset(raw["query_allow_empty"]),
@@ -167,9 +175,20 @@ def match_empty_path_parameter(method: str, path: str) -> tuple[Operation, str] 
     return None
 
 
+def request_target(request: httpx.Request) -> tuple[str, bytes]:
+    """The request's URL path as sent (percent-encoded, no query), and its whole target (path and query).
+
+    The one place a request's path is decoded (once: the raw path is ASCII,
+    as httpx percent-encodes it); the target serves the URL length bound.
+    """
+    target = request.url.raw_path
+    cut = target.find(b"?")
+    return (target if cut < 0 else target[:cut]).decode("latin-1"), target
+
+
 def request_path(request: httpx.Request) -> str:
     """The request's URL path as sent (percent-encoded, no query): the one way every module reads it."""
-    return request.url.raw_path.partition(b"?")[0].decode("latin-1")
+    return request_target(request)[0]
 
 
 def operation_of(request: httpx.Request) -> Operation | None:

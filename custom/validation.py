@@ -53,7 +53,7 @@ from urllib.parse import unquote
 import httpx
 
 from .errors import CliqValidationError
-from .operations import Operation, match_empty_path_parameter
+from .operations import Operation, match_empty_path_parameter, request_target
 from .url_limits import MAX_URL_OCTETS, url_too_long
 
 if TYPE_CHECKING:
@@ -166,8 +166,11 @@ class OperationValidator:
 
     def __init__(self, operation: Operation) -> None:
         self._operation = operation
-        self._path = _compile(_object_schema(operation.path_parameters, required=True))
         self._path_trivial = all(_guaranteed_by_route(schema) for schema in operation.path_parameters.values())
+        # A path the route already guarantees is compiled only if asked (validate_path): an operation
+        # like get_channel then needs no compile, and a client that calls only such operations never
+        # imports fastjsonschema.
+        self._path: _Check | None = None if self._path_trivial else self._compile_path()
         query = operation.query_parameters
         self._query = _compile(_object_schema(query, required=False)) if query else None
         self._never_empty = frozenset(query).difference(operation.query_allow_empty)
@@ -218,7 +221,13 @@ class OperationValidator:
 
     def validate_path(self, params: Mapping[str, str]) -> None:
         """Check raw (percent-encoded) path parameters against their schemas."""
-        self._run(self._path, {name: unquote(value) for name, value in params.items()}, "path.")
+        check = self._path
+        if check is None:
+            check = self._path = self._compile_path()
+        self._run(check, {name: unquote(value) for name, value in params.items()}, "path.")
+
+    def _compile_path(self) -> _Check:
+        return _compile(_object_schema(self._operation.path_parameters, required=True))
 
     def _validate_query(self, params: httpx.QueryParams) -> None:
         """The schemas first, then ``allowEmptyValue``: an empty value a schema refuses is reported as empty."""
@@ -317,9 +326,9 @@ def validate_request(operation: Operation, request: httpx.Request, path: str | N
 
     ``path`` is the request's raw URL path without the query (computed when omitted).
     """
-    target = request.url.raw_path
+    sent_path, target = request_target(request)
     if path is None:
-        path = target.partition(b"?")[0].decode("latin-1")
+        path = sent_path
     validator = validator_for(operation)
     validator.check_url_length(path, target)
     validator.validate(request, path)
@@ -328,10 +337,11 @@ def validate_request(operation: Operation, request: httpx.Request, path: str | N
 def refuse_empty_path_parameter(method: str, path: str) -> None:
     """Refuse a request no operation matches whose raw ``path`` (no query) has an empty path parameter.
 
-    ``get_channel("")`` builds ``/channels/``, ``approve_channel("")``
-    ``/channels//approve``: no route matches them, so the transport would send
-    them unvalidated.  Call this only for requests :func:`~.operations.match_operation`
-    maps to nothing: the lenient second match costs nothing on the normal path.
+    A request built by hand as ``/channels/`` or ``/channels//approve``
+    matches no route, so the transport would send it unvalidated.  Call this
+    only for requests :func:`~.operations.operation_of` maps to nothing:
+    generated requests name their operation (and refuse ``get_channel("")``
+    themselves), so only requests built by hand pay for this lenient second match.
     """
     found = match_empty_path_parameter(method, path)
     if found is not None:

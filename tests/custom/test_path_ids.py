@@ -198,6 +198,46 @@ def test_other_paths_have_no_empty_parameter(method: str, path: str) -> None:
     assert match_empty_path_parameter(method, path) is None
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/channels//members", ("get_channel_members", "path.CHANNEL_ID")),
+        ("POST", "/channels//approve", ("approve_channel", "path.CHANNEL_ID")),
+        ("GET", "/channels/", ("get_channel", "path.CHANNEL_ID")),
+    ],
+)
+def test_a_hand_built_request_with_an_empty_parameter_is_refused_unsent(
+    method: str, path: str, expected: tuple[str, str]
+) -> None:
+    """No operation extension: the transport's lenient second match recognizes it, as the generated code would."""
+    sent = Sent()
+    with sdk_client(sent) as client, pytest.raises(CliqValidationError) as refusal:
+        client.get_httpx_client().request(method, path)
+    assert (refusal.value.operation_id, refusal.value.field, refusal.value.rule) == (*expected, "minLength")
+    assert sent.requests == []
+
+
+def test_a_generated_request_is_never_matched_from_its_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operation is read once, from the extension the generated code sets: no URL matching, no lenient pass."""
+    from cliq_channels_client.custom import auth, call_flow, operations
+
+    matched: list[str] = []
+
+    def counting(method: str, path: str) -> None:
+        matched.append(path)
+
+    monkeypatch.setattr(operations, "match_operation", counting)
+    monkeypatch.setattr(call_flow, "refuse_empty_path_parameter", counting)
+    monkeypatch.setattr(auth, "refuse_empty_path_parameter", counting)
+    sent = Sent()
+    with sdk_client(sent) as client:
+        with pytest.raises(NotFoundError):
+            endpoint("get_channel").sync("C1", client=client)
+        client.get_httpx_client().get("/channels/C1/")  # built by hand: matched (and found to be nothing)
+    assert len(sent.requests) == 2
+    assert matched == ["/api/v2/channels/C1/", "/api/v2/channels/C1/"]  # match_operation, then the lenient pass
+
+
 def test_requests_that_match_no_operation_are_still_sent() -> None:
     sent = Sent()
     with sdk_client(sent) as client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from cliq_channels_client.custom.auth import StaticTokenAuth
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.errors import CliqTransportError
 from cliq_channels_client.custom.observability import ClientHooks, ErrorEvent
+from cliq_channels_client.custom.operations import OPERATION_EXTENSION, OPERATIONS_BY_ID
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.transport import CliqTransport
 from cliq_channels_client.models import Channel, ChannelLevel, CreateChannelRequest
@@ -196,3 +198,36 @@ async def test_async_malformed_and_cut_short_bodies(clock: FakeClock) -> None:
             await create_channel.asyncio(client=client, body=body)
     assert replies.calls == 5
     assert caught.value.may_have_been_sent is True
+
+
+_BODILESS = [
+    (operation.operation_id, status)
+    for operation in OPERATIONS_BY_ID.values()
+    for status in operation.success_statuses
+    if status not in operation.json_success_statuses
+]
+
+
+@pytest.mark.parametrize(("operation_id", "status"), _BODILESS)
+def test_a_success_the_document_gives_no_json_body_is_returned_as_is(
+    operation_id: str, status: int, clock: FakeClock
+) -> None:
+    """Only the statuses the document gives a JSON body (``json_success_statuses``) must carry one.
+
+    E.g. a 204, or the 200 that Zoho's download documents where the reference shows a 204:
+    an empty answer is the operation's success, not a ``MalformedResponseError``.
+    """
+    operation = OPERATIONS_BY_ID[operation_id]
+    replies = Replies(*[httpx.Response(status) for _ in range(4)])
+    mock = httpx.MockTransport(replies)
+    transport = CliqTransport(transport=mock, clock=clock, validate=False)
+    path = re.sub(r"\{\w+\}", "X1", operation.path)
+    request = httpx.Request(operation.method, f"{BASE_URL}{path}", extensions={OPERATION_EXTENSION: operation_id})
+    response = transport.handle_request(request)
+    assert (response.status_code, replies.calls) == (status, 1)
+
+
+def test_every_json_success_status_is_a_success_status() -> None:
+    for operation in OPERATIONS_BY_ID.values():
+        assert operation.json_success_statuses <= set(operation.success_statuses), operation.operation_id
+        assert 204 not in operation.json_success_statuses
