@@ -69,7 +69,7 @@ class ChannelMember:
         channel_member.name = src_dict["name"]
 
         _user_role = src_dict["user_role"]
-        channel_member.user_role = ChannelRole.from_value(_user_role)
+        channel_member.user_role = _ChannelRole_BY_VALUE.get(_user_role) or ChannelRole(_user_role)
 
         channel_member.email_id = get("email_id", UNSET)
 
@@ -100,3 +100,7 @@ class ChannelMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelRole_BY_VALUE = ChannelRole._value2member_map_

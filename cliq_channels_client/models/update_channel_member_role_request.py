@@ -48,7 +48,7 @@ class UpdateChannelMemberRoleRequest:
         get = src_dict.get
         update_channel_member_role_request = object.__new__(cls)
         _role = src_dict["role"]
-        update_channel_member_role_request.role = ChannelRole.from_value(_role)
+        update_channel_member_role_request.role = _ChannelRole_BY_VALUE.get(_role) or ChannelRole(_role)
 
         if _PROPERTY_NAMES.issuperset(src_dict):
             update_channel_member_role_request.additional_properties = {}
@@ -77,3 +77,7 @@ class UpdateChannelMemberRoleRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelRole_BY_VALUE = ChannelRole._value2member_map_
