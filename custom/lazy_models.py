@@ -73,7 +73,7 @@ def decode_on_first_read(cls: type, name: str, model: type[_Decodes]) -> Callabl
     bypasses the Python-level ``__set__`` (several times dearer than a slot
     store) on the path every decoded object takes.
     """
-    slot = cls.__dict__[name]
+    slot = cls.__dict__.get(name)
     if not isinstance(slot, MemberDescriptorType):
         raise TypeError(f"{cls.__name__}.{name} is not a slot (an attrs class with slots=True is expected)")
     setattr(cls, name, _DecodedOnFirstRead(slot, model))
