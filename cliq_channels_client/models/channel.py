@@ -46,6 +46,10 @@ _PROPERTY_NAMES = frozenset(
         "last_message_info",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -262,10 +266,10 @@ class Channel:
         channel.name = src_dict["name"]
 
         _level = src_dict["level"]
-        channel.level = ChannelLevel.from_value(_level)
+        channel.level = _ChannelLevel_BY_VALUE.get(_level) or ChannelLevel(_level)
 
         _status = src_dict["status"]
-        channel.status = ChannelStatus.from_value(_status)
+        channel.status = _ChannelStatus_BY_VALUE.get(_status) or ChannelStatus(_status)
 
         channel.channel_id = src_dict["channel_id"]
 
@@ -292,29 +296,33 @@ class Channel:
         )
 
         _current_user_role = get("current_user_role", UNSET)
-        channel.current_user_role = UNSET if _current_user_role is UNSET else ChannelRole.from_value(_current_user_role)
+        channel.current_user_role = _ChannelRole_BY_VALUE.get(_current_user_role) or (
+            UNSET if _current_user_role is UNSET else ChannelRole(_current_user_role)
+        )
 
         channel.participant_count = get("participant_count", UNSET)
 
         _admin_permission = get("admin_permission", UNSET)
-        channel.admin_permission = (
-            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
-        )
+        if type(_admin_permission) is not dict and _admin_permission is not UNSET:
+            _admin_permission = ChannelPermission.from_dict(_admin_permission)
+        _store_admin_permission(channel, _admin_permission)
 
         _moderator_permission = get("moderator_permission", UNSET)
-        channel.moderator_permission = (
-            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
-        )
+        if type(_moderator_permission) is not dict and _moderator_permission is not UNSET:
+            _moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+        _store_moderator_permission(channel, _moderator_permission)
 
         _member_permission = get("member_permission", UNSET)
-        channel.member_permission = (
-            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
-        )
+        if type(_member_permission) is not dict and _member_permission is not UNSET:
+            _member_permission = ChannelPermission.from_dict(_member_permission)
+        _store_member_permission(channel, _member_permission)
 
         channel.unique_name = get("unique_name", UNSET)
 
         _teams = get("teams", UNSET)
-        channel.teams = UNSET if _teams is UNSET else ChannelTeams.from_dict(_teams)
+        if type(_teams) is not dict and _teams is not UNSET:
+            _teams = ChannelTeams.from_dict(_teams)
+        _store_teams(channel, _teams)
 
         channel.joined = get("joined", UNSET)
 
@@ -335,14 +343,17 @@ class Channel:
             UNSET if _last_message_info is UNSET else LastMessageInfo.from_dict(_last_message_info)
         )
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             channel.additional_properties = {}
             return channel
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         channel.additional_properties = d
         return channel
@@ -370,3 +381,18 @@ class Channel:
 from ..models.channel_permission import ChannelPermission
 from ..models.channel_teams import ChannelTeams
 from ..models.last_message_info import LastMessageInfo
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelLevel_BY_VALUE = ChannelLevel._value2member_map_
+_ChannelRole_BY_VALUE = ChannelRole._value2member_map_
+_ChannelStatus_BY_VALUE = ChannelStatus._value2member_map_
+
+
+# Nested models decoded on first read (custom/lazy_models.py): ``from_dict`` stores the
+# server's dict through the slot's own setter, and the first read decodes it.
+from ..custom.lazy_models import decode_on_first_read
+
+_store_admin_permission = decode_on_first_read(Channel, "admin_permission", ChannelPermission)
+_store_moderator_permission = decode_on_first_read(Channel, "moderator_permission", ChannelPermission)
+_store_member_permission = decode_on_first_read(Channel, "member_permission", ChannelPermission)
+_store_teams = decode_on_first_read(Channel, "teams", ChannelTeams)

@@ -22,6 +22,10 @@ _PROPERTY_NAMES = frozenset(
         "meeting_chat_type",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -88,31 +92,36 @@ class ChannelConfig:
         get = src_dict.get
         channel_config = object.__new__(cls)
         _reply_mode = get("reply_mode", UNSET)
-        channel_config.reply_mode = UNSET if _reply_mode is UNSET else ReplyMode.from_value(_reply_mode)
+        channel_config.reply_mode = _ReplyMode_BY_VALUE.get(_reply_mode) or (
+            UNSET if _reply_mode is UNSET else ReplyMode(_reply_mode)
+        )
 
         _leave_join_info = get("leave_join_info", UNSET)
-        channel_config.leave_join_info = (
-            UNSET if _leave_join_info is UNSET else InfoPosting.from_value(_leave_join_info)
+        channel_config.leave_join_info = _InfoPosting_BY_VALUE.get(_leave_join_info) or (
+            UNSET if _leave_join_info is UNSET else InfoPosting(_leave_join_info)
         )
 
         _add_remove_info = get("add_remove_info", UNSET)
-        channel_config.add_remove_info = (
-            UNSET if _add_remove_info is UNSET else InfoPosting.from_value(_add_remove_info)
+        channel_config.add_remove_info = _InfoPosting_BY_VALUE.get(_add_remove_info) or (
+            UNSET if _add_remove_info is UNSET else InfoPosting(_add_remove_info)
         )
 
         _meeting_chat_type = get("meeting_chat_type", UNSET)
-        channel_config.meeting_chat_type = (
-            UNSET if _meeting_chat_type is UNSET else MeetingChatType.from_value(_meeting_chat_type)
+        channel_config.meeting_chat_type = _MeetingChatType_BY_VALUE.get(_meeting_chat_type) or (
+            UNSET if _meeting_chat_type is UNSET else MeetingChatType(_meeting_chat_type)
         )
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             channel_config.additional_properties = {}
             return channel_config
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         channel_config.additional_properties = d
         return channel_config
@@ -132,3 +141,9 @@ class ChannelConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_InfoPosting_BY_VALUE = InfoPosting._value2member_map_
+_MeetingChatType_BY_VALUE = MeetingChatType._value2member_map_
+_ReplyMode_BY_VALUE = ReplyMode._value2member_map_

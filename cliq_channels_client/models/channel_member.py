@@ -20,6 +20,10 @@ _PROPERTY_NAMES = frozenset(
         "email_id",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -69,18 +73,21 @@ class ChannelMember:
         channel_member.name = src_dict["name"]
 
         _user_role = src_dict["user_role"]
-        channel_member.user_role = ChannelRole.from_value(_user_role)
+        channel_member.user_role = _ChannelRole_BY_VALUE.get(_user_role) or ChannelRole(_user_role)
 
         channel_member.email_id = get("email_id", UNSET)
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             channel_member.additional_properties = {}
             return channel_member
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         channel_member.additional_properties = d
         return channel_member
@@ -100,3 +107,7 @@ class ChannelMember:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelRole_BY_VALUE = ChannelRole._value2member_map_

@@ -26,7 +26,7 @@ class ChannelOrder(StrEnum):
 
     @classmethod
     def from_value(cls, value: str) -> "ChannelOrder":
-        """``cls(value)`` in one dict lookup for a known value (decoding calls it for every field)."""
+        """``cls(value)`` in one dict lookup for a known value (the models inline the same lookup)."""
         member = cls._value2member_map_.get(value)
         return cls(value) if member is None else cast("ChannelOrder", member)
 

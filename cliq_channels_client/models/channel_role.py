@@ -27,7 +27,7 @@ class ChannelRole(StrEnum):
 
     @classmethod
     def from_value(cls, value: str) -> "ChannelRole":
-        """``cls(value)`` in one dict lookup for a known value (decoding calls it for every field)."""
+        """``cls(value)`` in one dict lookup for a known value (the models inline the same lookup)."""
         member = cls._value2member_map_.get(value)
         return cls(value) if member is None else cast("ChannelRole", member)
 

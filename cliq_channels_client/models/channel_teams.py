@@ -25,7 +25,7 @@ class ChannelTeams:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        channel_teams = cls()
+        channel_teams = object.__new__(cls)
 
         channel_teams.additional_properties = d
         return channel_teams

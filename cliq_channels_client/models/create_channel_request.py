@@ -30,6 +30,10 @@ _PROPERTY_NAMES = frozenset(
         "member_permission",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -159,7 +163,7 @@ class CreateChannelRequest:
         create_channel_request.name = src_dict["name"]
 
         _level = src_dict["level"]
-        create_channel_request.level = ChannelLevel.from_value(_level)
+        create_channel_request.level = _ChannelLevel_BY_VALUE.get(_level) or ChannelLevel(_level)
 
         create_channel_request.description = get("description", UNSET)
 
@@ -191,28 +195,31 @@ class CreateChannelRequest:
         create_channel_request.config = UNSET if _config is UNSET else ChannelConfig.from_dict(_config)
 
         _admin_permission = get("admin_permission", UNSET)
-        create_channel_request.admin_permission = (
-            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
-        )
+        if type(_admin_permission) is not dict and _admin_permission is not UNSET:
+            _admin_permission = ChannelPermission.from_dict(_admin_permission)
+        _store_admin_permission(create_channel_request, _admin_permission)
 
         _moderator_permission = get("moderator_permission", UNSET)
-        create_channel_request.moderator_permission = (
-            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
-        )
+        if type(_moderator_permission) is not dict and _moderator_permission is not UNSET:
+            _moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+        _store_moderator_permission(create_channel_request, _moderator_permission)
 
         _member_permission = get("member_permission", UNSET)
-        create_channel_request.member_permission = (
-            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
-        )
+        if type(_member_permission) is not dict and _member_permission is not UNSET:
+            _member_permission = ChannelPermission.from_dict(_member_permission)
+        _store_member_permission(create_channel_request, _member_permission)
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             create_channel_request.additional_properties = {}
             return create_channel_request
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         create_channel_request.additional_properties = d
         return create_channel_request
@@ -239,3 +246,15 @@ class CreateChannelRequest:
 # module globals instead of running an import statement on every call.
 from ..models.channel_config import ChannelConfig
 from ..models.channel_permission import ChannelPermission
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelLevel_BY_VALUE = ChannelLevel._value2member_map_
+
+
+# Nested models decoded on first read (custom/lazy_models.py): ``from_dict`` stores the
+# server's dict through the slot's own setter, and the first read decodes it.
+from ..custom.lazy_models import decode_on_first_read
+
+_store_admin_permission = decode_on_first_read(CreateChannelRequest, "admin_permission", ChannelPermission)
+_store_moderator_permission = decode_on_first_read(CreateChannelRequest, "moderator_permission", ChannelPermission)
+_store_member_permission = decode_on_first_read(CreateChannelRequest, "member_permission", ChannelPermission)

@@ -21,6 +21,10 @@ _PROPERTY_NAMES = frozenset(
         "sender_name",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -78,14 +82,17 @@ class LastMessageInfo:
 
         last_message_info.sender_name = get("sender_name", UNSET)
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             last_message_info.additional_properties = {}
             return last_message_info
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         last_message_info.additional_properties = d
         return last_message_info

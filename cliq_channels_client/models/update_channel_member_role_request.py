@@ -16,6 +16,10 @@ _PROPERTY_NAMES = frozenset(
         "role",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -48,16 +52,19 @@ class UpdateChannelMemberRoleRequest:
         get = src_dict.get
         update_channel_member_role_request = object.__new__(cls)
         _role = src_dict["role"]
-        update_channel_member_role_request.role = ChannelRole.from_value(_role)
+        update_channel_member_role_request.role = _ChannelRole_BY_VALUE.get(_role) or ChannelRole(_role)
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             update_channel_member_role_request.additional_properties = {}
             return update_channel_member_role_request
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         update_channel_member_role_request.additional_properties = d
         return update_channel_member_role_request
@@ -77,3 +84,7 @@ class UpdateChannelMemberRoleRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
+_ChannelRole_BY_VALUE = ChannelRole._value2member_map_

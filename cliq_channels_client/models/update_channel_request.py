@@ -22,6 +22,10 @@ _PROPERTY_NAMES = frozenset(
         "member_permission",
     }
 )
+# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
+# sends the objects of one kind with the same keys (the objects of one page share the very key
+# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
+_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -99,28 +103,31 @@ class UpdateChannelRequest:
         update_channel_request.config = UNSET if _config is UNSET else ChannelConfig.from_dict(_config)
 
         _admin_permission = get("admin_permission", UNSET)
-        update_channel_request.admin_permission = (
-            UNSET if _admin_permission is UNSET else ChannelPermission.from_dict(_admin_permission)
-        )
+        if type(_admin_permission) is not dict and _admin_permission is not UNSET:
+            _admin_permission = ChannelPermission.from_dict(_admin_permission)
+        _store_admin_permission(update_channel_request, _admin_permission)
 
         _moderator_permission = get("moderator_permission", UNSET)
-        update_channel_request.moderator_permission = (
-            UNSET if _moderator_permission is UNSET else ChannelPermission.from_dict(_moderator_permission)
-        )
+        if type(_moderator_permission) is not dict and _moderator_permission is not UNSET:
+            _moderator_permission = ChannelPermission.from_dict(_moderator_permission)
+        _store_moderator_permission(update_channel_request, _moderator_permission)
 
         _member_permission = get("member_permission", UNSET)
-        update_channel_request.member_permission = (
-            UNSET if _member_permission is UNSET else ChannelPermission.from_dict(_member_permission)
-        )
+        if type(_member_permission) is not dict and _member_permission is not UNSET:
+            _member_permission = ChannelPermission.from_dict(_member_permission)
+        _store_member_permission(update_channel_request, _member_permission)
 
-        if _PROPERTY_NAMES.issuperset(src_dict):
+        layout = tuple(src_dict)
+        last_layout, unknown = _LAST_LAYOUT[0]
+        if layout != last_layout:
+            unknown = (
+                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
+            )
+            _LAST_LAYOUT[0] = (layout, unknown)
+        if not unknown:
             update_channel_request.additional_properties = {}
             return update_channel_request
-        unknown = src_dict.keys() - _PROPERTY_NAMES
-        if len(unknown) == 1:
-            d = {key: src_dict[key] for key in unknown}
-        else:  # in the server's order
-            d = {key: value for key, value in src_dict.items() if key in unknown}
+        d = {key: src_dict[key] for key in unknown}
 
         update_channel_request.additional_properties = d
         return update_channel_request
@@ -145,5 +152,12 @@ class UpdateChannelRequest:
 # Models referred to by this one, imported after the class so that models that
 # refer to each other import in any order; the methods above find them as
 # module globals instead of running an import statement on every call.
+# Nested models decoded on first read (custom/lazy_models.py): ``from_dict`` stores the
+# server's dict through the slot's own setter, and the first read decodes it.
+from ..custom.lazy_models import decode_on_first_read
 from ..models.channel_config import ChannelConfig
 from ..models.channel_permission import ChannelPermission
+
+_store_admin_permission = decode_on_first_read(UpdateChannelRequest, "admin_permission", ChannelPermission)
+_store_moderator_permission = decode_on_first_read(UpdateChannelRequest, "moderator_permission", ChannelPermission)
+_store_member_permission = decode_on_first_read(UpdateChannelRequest, "member_permission", ChannelPermission)

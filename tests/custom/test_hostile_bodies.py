@@ -431,6 +431,10 @@ MISSHAPEN_CHANNELS: list[tuple[str, dict[str, Any]]] = [
     ("an enum of the wrong type", channel_json("T1", level=5)),
     ("a nested model that is a string", channel_json("T1", last_message_info="x")),
     ("a list that is a string", channel_json("T1", teams=5)),
+    # decoded on first read when a dict (custom/lazy_models.py), so anything else must fail now
+    ("a lazily decoded model that is a list", channel_json("T1", admin_permission=[1, 2])),
+    ("a lazily decoded model that is a string", channel_json("T1", member_permission="all")),
+    ("a lazily decoded model that is null", channel_json("T1", moderator_permission=None)),
 ]
 MISSHAPEN_LISTS: list[tuple[str, dict[str, Any]]] = [
     ("channels is a string", {"channels": "T1", "has_more": False}),
