@@ -16,7 +16,7 @@ import pytest
 
 from cliq_channels_client import ClientHooks, TokenRefreshError, TokenRefreshEvent, create_client
 from cliq_channels_client.api.channels import get_channel
-from cliq_channels_client.custom.operations import RateLimitRule
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID, RateLimitRule
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.testing import TOKEN_ENDPOINT, ExpireToken, ThrottleNow
 from cliq_channels_client.models import Channel
@@ -195,7 +195,7 @@ def test_a_request_paced_up_to_max_wait_still_leaves_with_a_valid_token(target: 
     with client, filler:
         get_channel.sync(channel_id, client=client)
         target.clock.advance(TOKEN_LIFETIME - 60)
-        for _ in range(20):
+        for _ in range(OPERATIONS_BY_ID["get_channel"].rate_limit.threshold):  # the document's limit
             get_channel.sync(channel_id, client=filler)
         before = target.clock.now()
         channel = get_channel.sync(channel_id, client=client)

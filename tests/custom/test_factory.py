@@ -23,7 +23,7 @@ from cliq_channels_client.custom.errors import (
 )
 from cliq_channels_client.custom.factory import create_client, user_fingerprint
 from cliq_channels_client.custom.observability import ClientHooks, RequestEvent
-from cliq_channels_client.custom.operations import RateLimitRule
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID, RateLimitRule
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.models import Error
@@ -435,12 +435,13 @@ def test_retry_hooks_and_limiter_options_reach_the_transport() -> None:
 
 def test_max_wait_reaches_the_transport() -> None:
     zoho = FakeZoho()
+    allowed = OPERATIONS_BY_ID["get_channel"].rate_limit.threshold  # the document's limit
     with static_client(zoho, max_wait=0) as client:
-        for _ in range(20):
+        for _ in range(allowed):
             get_channel.sync("T1", client=client)
         with pytest.raises(RateLimitWaitExceededError, match=r"max_wait=0\.0"):
             get_channel.sync("T1", client=client)
-    assert len(zoho.requests) == 20
+    assert len(zoho.requests) == allowed
 
 
 def test_no_secret_in_exceptions_reprs_or_logs() -> None:

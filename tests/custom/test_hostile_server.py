@@ -41,6 +41,7 @@ from cliq_channels_client.custom.errors import (
     TokenRefreshError,
 )
 from cliq_channels_client.custom.factory import create_client
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.tokens import MemoryTokenStore, Token, TokenState
 from cliq_channels_client.models.channel import Channel
@@ -63,7 +64,8 @@ REFRESH_TOKEN = "1000.4f1e2d3c4b5a69788796a5b4c3d2e1f0.0f1e2d3c4b5a69788796a5b4c
 ACCESS_TOKEN = "1000.a1b2c3d4e5f60718293a4b5c6d7e8f90.0918273645546372819a0b1c2d3e4f5a"
 register_secret(CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN)
 SECRETS = (CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN)
-LOCK = 600.0  # every Channels operation's documented lock (operation table)
+LOCK = OPERATIONS_BY_ID["get_channel"].rate_limit.lock  # the documented lock (the operation table)
+assert {operation.rate_limit.lock for operation in OPERATIONS_BY_ID.values()} == {LOCK}  # one for every operation
 FAR_FUTURE = "Fri, 31 Dec 9999 23:59:59 GMT"
 
 Answer = Callable[[httpx.Request], httpx.Response]

@@ -14,6 +14,7 @@ from cliq_channels_client.client import Client
 from cliq_channels_client.custom.auth import StaticTokenAuth, ZohoOAuth
 from cliq_channels_client.custom.clock import FakeClock
 from cliq_channels_client.custom.factory import create_client, user_fingerprint
+from cliq_channels_client.custom.operations import OPERATIONS_BY_ID
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.redis_backend import RedisBackend
 from cliq_channels_client.custom.redis_limiter import RedisRateLimiter
@@ -80,7 +81,9 @@ def test_clients_and_backends_are_accepted_and_explicit_parts_win(redis_url: str
 async def test_two_clients_on_one_redis_get_one_token_and_are_never_throttled(
     redis_url: str, redis_prefix: str, raw_redis: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Two clients stand for two processes (nothing shared but Redis); 60 calls of one operation on a FakeClock."""
+    """Two clients stand for two processes (nothing shared but Redis); three windows' worth of calls on a FakeClock."""
+    rule = OPERATIONS_BY_ID["get_channel"].rate_limit  # the document's limit, from the operation table
+    calls = 3 * rule.threshold
     clock = FakeClock()
     emu = CliqEmulator(clock=clock)
     channel_id = emu.seed_channels(1)[0]
@@ -110,12 +113,12 @@ async def test_two_clients_on_one_redis_get_one_token_and_are_never_throttled(
     start = clock.now()
     with caplog.at_level(logging.DEBUG, logger="cliq_channels_client"), anyio.fail_after(30):
         async with clients[0], clients[1], anyio.create_task_group() as group:
-            for index in range(60):
+            for index in range(calls):
                 group.start_soon(call, clients[index % 2])
-    assert statuses == [200] * 60
+    assert statuses == [200] * calls
     assert emu.count(operation_id=TOKEN_ENDPOINT) == 1
     assert emu.count(operation_id="get_channel", status=429) == 0
-    assert clock.now() - start >= 2 * 60  # three windows' worth of calls took at least two windows
+    assert clock.now() - start >= 2 * rule.window  # three windows' worth of calls took at least two windows
     stored = raw_redis.get(
         f"{redis_prefix}{user_fingerprint('oauth', credentials.client_id, credentials.refresh_token)}:token"
     )
