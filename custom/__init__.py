@@ -1,7 +1,8 @@
 """The hand-written layer of cliq_channels_client, and its public names.
 
-This directory is served as ``cliq_channels_client.custom`` (see
-``codegen/templates/custom_shim.py.jinja``) and its public names are
+This directory is served as ``cliq_channels_client.custom`` (a link made by
+``codegen/generate.sh``; ``codegen/templates/package_init.py.jinja`` finds it in a
+checkout without links) and its public names are
 re-exported, lazily, from ``cliq_channels_client`` itself.  Regeneration never
 touches it.  Every import here is relative, so the package can be vendored
 under another name.

@@ -449,7 +449,7 @@ class UnlimitedRateLimiter:
     """Admits every request at once: pacing turned off.
 
     For callers that pace themselves, and for benchmarks or tests that
-    measure something other than Zoho's 20 calls a minute.  Server throttles
+    measure something other than Zoho's per-operation limits.  Server throttles
     still raise :class:`~.errors.ThrottledError`; the lock is not remembered.
     """
 
