@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
         help="answer throttled calls with 429 + Retry-After, or Zoho's 400 request_limit_exceeded",
     )
     serve.add_argument("--unarchive-status", choices=("204", "200"), default="204", help="success status of unarchive")
-    serve.add_argument("--no-rate-limits", action="store_true", help="do not enforce the per-operation rate limits of the document")
+    serve.add_argument("--no-rate-limits", action="store_true", help="do not enforce the per-operation limits")
     serve.add_argument("--no-approval", action="store_true", help="create organization channels without approval")
     serve.add_argument("--auto-create-users", action="store_true", help="unknown user ids/emails create users")
     serve.add_argument(
