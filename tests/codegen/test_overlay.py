@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,21 +13,13 @@ from codegen.ingest import iter_operations
 from codegen.normalise import NormaliseError, normalise
 from codegen.overlay import OverlayError, corrections, load_overlay
 
+from .zoho_download import zoho_document as zoho
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OURS: dict[str, Any] = yaml.safe_load((REPO_ROOT / "openapi/channels.yaml").read_text(encoding="utf-8"))
 OVERLAY = load_overlay(REPO_ROOT / "openapi/overlay.yaml")
-# Zoho's download lives beside the checkout (../shared/zoho-openapi, not copied into the project);
-# CLIQ_ZOHO_DOWNLOAD points elsewhere for a checkout that is not beside it.
-ZOHO_DOWNLOAD = Path(os.environ.get("CLIQ_ZOHO_DOWNLOAD") or REPO_ROOT.parent / "shared/zoho-openapi/channels.yml")
 DOUBLED = "/channels/{CHANNEL_ID}/members/{USER_ID}/members"
 SINGLE = "/channels/{CHANNEL_ID}/members/{USER_ID}"
-
-
-def zoho() -> dict[str, Any]:
-    if not ZOHO_DOWNLOAD.exists():  # pragma: no cover -- the shared file is part of the workspace
-        pytest.fail(f"Zoho's download is expected at {ZOHO_DOWNLOAD} (or set CLIQ_ZOHO_DOWNLOAD)")
-    document: dict[str, Any] = yaml.safe_load(ZOHO_DOWNLOAD.read_text(encoding="utf-8"))
-    return document
 
 
 def limits_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:

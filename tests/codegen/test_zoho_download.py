@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -24,10 +23,8 @@ import pytest
 import yaml
 
 from .test_update_spec import REPO_ROOT, copy_repository, run, run_update, tree_digest
+from .zoho_download import ZOHO_DOWNLOAD, zoho_document
 
-# Zoho's download lives beside the checkout (../shared/zoho-openapi, not copied into the project);
-# CLIQ_ZOHO_DOWNLOAD points elsewhere for a checkout that is not beside it.
-ZOHO_DOWNLOAD = Path(os.environ.get("CLIQ_ZOHO_DOWNLOAD") or REPO_ROOT.parent / "shared/zoho-openapi/channels.yml")
 DOUBLED = "/channels/{CHANNEL_ID}/members/{USER_ID}/members"
 SINGLE = "/channels/{CHANNEL_ID}/members/{USER_ID}"
 NAMES = frozenset(
@@ -73,13 +70,6 @@ class Run:
     stderr: str
     operations: dict[str, list[Any]]
     modules: list[str]
-
-
-def zoho_document() -> dict[str, Any]:
-    if not ZOHO_DOWNLOAD.exists():  # pragma: no cover -- the shared file is part of the workspace
-        pytest.fail(f"Zoho's download is expected at {ZOHO_DOWNLOAD} (or set CLIQ_ZOHO_DOWNLOAD)")
-    document: dict[str, Any] = yaml.safe_load(ZOHO_DOWNLOAD.read_text(encoding="utf-8"))
-    return document
 
 
 def update_and_probe(repository: Path, document: Path, *options: str) -> Run:
