@@ -26,7 +26,7 @@ from .errors import (
     is_throttle_response,
     parse_error_body,
 )
-from .json_bodies import JSON_STATUSES, MALFORMED, NO_STATUSES, parse_json, with_json
+from .json_bodies import MALFORMED, parse_json, with_json
 from .observability import TransportReporter
 from .operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, Operation, operation_of, request_target
 from .redirects import refuse_redirect_elsewhere
@@ -38,6 +38,9 @@ __all__ = ["Call", "CallFlow"]
 #: Shorter waits for a slot (taking the limiter's lock) are not reported as rate-limit waits.
 _REPORTED_WAIT = 0.001
 _Restamp = Callable[[httpx.Request], None]
+
+
+_NO_STATUSES: frozenset[int] = frozenset()
 
 
 class Call:
@@ -65,7 +68,8 @@ class Call:
         method = request.method
         self.operation = operation
         self.operation_id = operation.operation_id if operation is not None else None
-        self.json_statuses = JSON_STATUSES.get(self.operation_id or "", NO_STATUSES)
+        # the success statuses whose body the document gives as JSON (read and checked before the parser)
+        self.json_statuses = operation.json_success_statuses if operation is not None else _NO_STATUSES
         self.method = method
         self.idempotent = method in IDEMPOTENT_METHODS
         self.key = key

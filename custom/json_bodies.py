@@ -8,21 +8,14 @@ serves ``json()`` from that one parse.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from .operations import OPERATIONS_BY_ID
 from .strict_json import loads_strict
 
-__all__ = ["JSON_STATUSES", "MALFORMED", "NO_STATUSES", "ParsedResponse", "parse_json", "with_json"]
+__all__ = ["MALFORMED", "ParsedResponse", "parse_json", "with_json"]
 
-#: Per operation: the success statuses whose answer carries a JSON body (the generated parser reads it).
-JSON_STATUSES: Mapping[str, frozenset[int]] = {
-    operation_id: operation.json_success_statuses for operation_id, operation in OPERATIONS_BY_ID.items()
-}
-NO_STATUSES: frozenset[int] = frozenset()
 #: What :func:`parse_json` returns for a body that is not strict JSON.
 MALFORMED: Any = object()
 

@@ -121,10 +121,7 @@ def _build(raw: Mapping[str, Any]) -> Operation:
         request_body=MappingProxyType(dict(raw["request_body"])) if raw["request_body"] else None,
         request_body_required=bool(raw["request_body_required"]),
         success_statuses=tuple(raw["success_statuses"]),
-        # Tables emitted before json_success_statuses existed: every success but a 204 had a JSON body.
-        json_success_statuses=frozenset(
-            raw.get("json_success_statuses", (code for code in raw["success_statuses"] if code != 204))
-        ),
+        json_success_statuses=frozenset(raw["json_success_statuses"]),
         pattern=_path_pattern(raw["path"]),
         lenient_pattern=_path_pattern(raw["path"], "[^/]*"),
         query_allow_empty=frozenset(raw["query_allow_empty"]),
