@@ -44,48 +44,43 @@ _NO_STATUSES: frozenset[int] = frozenset()
 
 
 class Call:
-    """Per-request state of the flow, shared with its driver."""
+    """Per-request state of the flow, shared with its driver and reporter.
 
-    __slots__ = (
-        "attempt",
-        "idempotent",
-        "json_statuses",
-        "key",
-        "maybe_sent",
-        "method",
-        "observed",
-        "operation",
-        "operation_id",
-        "request",
-        "restamp",
-        "send",
-        "start",
-    )
+    Only what every call needs is set up front; what only a retry, a report or
+    an error reads (operation id, method, idempotency) is derived when read.
+    """
+
+    __slots__ = ("attempt", "key", "maybe_sent", "observed", "operation", "request", "restamp", "start")
 
     def __init__(
         self, operation: Operation | None, request: httpx.Request, key: str, observed: bool, restamp: _Restamp | None
     ) -> None:
-        method = request.method
         self.operation = operation
-        self.operation_id = operation.operation_id if operation is not None else None
-        # the success statuses whose body the document gives as JSON (read and checked before the parser)
-        self.json_statuses = operation.json_success_statuses if operation is not None else _NO_STATUSES
-        self.method = method
-        self.idempotent = method in IDEMPOTENT_METHODS
+        self.request = request
         self.key = key
         self.observed = observed  # hooks set or DEBUG logging on: report each attempt
-        self.request = request
-        self.send = Send(request)  # the one Send effect of every attempt
         self.restamp = restamp  # the auth flow's re-stamp hook, called before each attempt
         self.start = 0.0  # clock time the first attempt started
         self.attempt = 0
         self.maybe_sent = False
 
+    @property
+    def operation_id(self) -> str | None:
+        return self.operation.operation_id if self.operation is not None else None
+
+    @property
+    def method(self) -> str:
+        return self.request.method
+
+    @property
+    def idempotent(self) -> bool:
+        return self.request.method in IDEMPOTENT_METHODS
+
 
 class CallFlow:
     """The decisions of a call (retry, lock, give up, malformed body) and the flow that applies them."""
 
-    __slots__ = ("_clock", "_keys", "_raise_on_error", "_report", "_retry", "_user_key", "_validate")
+    __slots__ = ("_clock", "_keys", "_paces", "_raise_on_error", "_report", "_retry", "_user_key", "_validate")
 
     def __init__(
         self,
@@ -96,8 +91,12 @@ class CallFlow:
         validate: bool,
         raise_on_error: bool,
         reporter: TransportReporter,
+        paces: bool = True,
     ) -> None:
         self._clock = clock
+        # False for a limiter that admits everything and remembers nothing (UnlimitedRateLimiter):
+        # the flow then yields no slot effects at all.
+        self._paces = paces
         self._retry = retry
         self._user_key = user_key
         self._keys = {operation_id: f"{user_key}:{operation_id}" for operation_id in OPERATIONS_BY_ID}
@@ -131,11 +130,15 @@ class CallFlow:
         Returns the response to hand to httpx.
         """
         operation = call.operation
+        paced = operation is not None and self._paces
+        # the success statuses whose body the document gives as JSON (read and checked before the parser)
+        json_statuses = operation.json_success_statuses if operation is not None else _NO_STATUSES
+        send = Send(call.request)  # the one Send effect of every attempt
         clock = self._clock
         report = self._report
         while True:
             call.attempt += 1
-            if operation is not None:
+            if paced:
                 before = clock.now()
                 try:
                     yield TAKE_SLOT
@@ -154,22 +157,22 @@ class CallFlow:
             if call.observed:
                 report.sending(call)
             try:
-                response: httpx.Response = yield call.send
+                response: httpx.Response = yield send
             except httpx.TransportError as exc:
-                if operation is not None:
+                if paced:
                     yield RELEASE_SLOT
                 yield Sleep(self._failed(call, exc, sent_at))
                 continue
             except BaseException:  # cancellation included: the slot is released before it propagates
-                if operation is not None:
+                if paced:
                     yield RELEASE_SLOT
                 raise
-            if operation is not None:
+            if paced:
                 yield RELEASE_SLOT
             if call.observed:
                 report.answered(call, response.status_code, clock.now() - sent_at)
             status = response.status_code
-            if status < 400 and status not in call.json_statuses:
+            if status < 400 and status not in json_statuses:
                 return response
             try:
                 yield Read(response)

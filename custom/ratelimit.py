@@ -43,7 +43,12 @@ __all__ = ["LocalRateLimiter", "RateLimiter", "UnlimitedRateLimiter"]
 
 @runtime_checkable
 class RateLimiter(Protocol):
-    """Admission control per key (``"<user fingerprint>:<operation_id>"``)."""
+    """Admission control per key (``"<user fingerprint>:<operation_id>"``).
+
+    A limiter may set ``paces = False`` (as :class:`UnlimitedRateLimiter` does)
+    to say it admits everything and keeps no lock: the transport then skips
+    ``acquire``/``release`` altogether.
+    """
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         """Block until a slot is free; raise if locked or if the wait would exceed ``max_wait``."""
@@ -454,6 +459,10 @@ class UnlimitedRateLimiter:
     """
 
     __slots__ = ()
+
+    #: Read by :class:`~.transport.CliqTransport`: a limiter that admits everything and
+    #: remembers nothing is never asked for a slot (the call flow yields no slot effects).
+    paces = False
 
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         return None

@@ -119,6 +119,7 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             validate=validate,
             raise_on_error=raise_on_error,
             reporter=TransportReporter(hooks),
+            paces=getattr(self._limiter, "paces", True) is not False,
         )
 
     def __repr__(self) -> str:
@@ -146,6 +147,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     reply: Any = None
                     if type(effect) is Send:
                         reply = inner.handle_request(effect.request)
+                    elif type(effect) is Read:
+                        effect.response.read()
                     elif effect is TAKE_SLOT:
                         assert operation is not None
                         limiter.acquire(
@@ -154,8 +157,6 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     elif effect is RELEASE_SLOT:
                         assert operation is not None
                         limiter.release(call.key, operation.rate_limit)
-                    elif isinstance(effect, Read):
-                        effect.response.read()
                     elif isinstance(effect, Sleep):
                         self._clock.sleep(effect.delay)
                     elif isinstance(effect, Close):
@@ -182,6 +183,8 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     reply: Any = None
                     if type(effect) is Send:
                         reply = await inner.handle_async_request(effect.request)
+                    elif type(effect) is Read:
+                        await effect.response.aread()
                     elif effect is TAKE_SLOT:
                         assert operation is not None
                         await limiter.aacquire(
@@ -190,8 +193,6 @@ class CliqTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                     elif effect is RELEASE_SLOT:  # also after cancellation: arelease must not checkpoint
                         assert operation is not None
                         await limiter.arelease(call.key, operation.rate_limit)
-                    elif isinstance(effect, Read):
-                        await effect.response.aread()
                     elif isinstance(effect, Sleep):
                         await self._clock.asleep(effect.delay)
                     elif isinstance(effect, Close):
