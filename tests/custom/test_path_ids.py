@@ -18,7 +18,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -109,6 +109,16 @@ def test_the_generated_url_keeps_the_route(operation_id: str, name: str, value: 
     match = operation.pattern.match(raw_path)
     assert match is not None
     assert unquote(match[name]) == value
+
+
+@pytest.mark.parametrize("value", ["T4000000040011", "abcXYZ019", "a-b_c~d", "é1", "\u0661\u0662\u0663", "x" * 8000])
+def test_a_segment_is_sent_as_percent_encoding_gives_it(value: str) -> None:
+    """Letters and digits skip the encoder (every Zoho id); the rest, non-ASCII digits included, is encoded."""
+    sent = Sent()
+    with Client(base_url=BASE_URL, httpx_args={"transport": httpx.MockTransport(sent)}) as client:
+        endpoint("get_channel").sync_detailed(value, client=client)
+    [request] = sent.requests
+    assert request.url.raw_path == f"/api/v2/channels/{quote(value, safe='')}".encode("ascii")
 
 
 def test_dot_segments_are_sent_percent_encoded() -> None:

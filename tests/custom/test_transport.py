@@ -496,6 +496,52 @@ def test_each_attempt_takes_and_releases_its_own_slot(clock: FakeClock) -> None:
     assert (limiter.acquired, limiter.released) == (3, 3)
 
 
+class NonPacingSpy(SpyLimiter):
+    """A limiter that declares it never paces: the transport must not ask it for slots."""
+
+    paces = False
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock)
+        self.locks: list[tuple[str, float]] = []
+
+    def lock(self, key: str, until: float) -> None:
+        self.locks.append((key, until))
+
+    async def alock(self, key: str, until: float) -> None:
+        self.locks.append((key, until))
+
+
+def test_a_limiter_that_never_paces_is_not_asked_for_slots_but_still_told_of_throttles(clock: FakeClock) -> None:
+    limiter = NonPacingSpy(clock)
+    script = Script({"get_channel": [httpx.Response(500), httpx.ReadTimeout("slow")]})
+    with sync_client(script, clock, rate_limiter=limiter) as client:
+        assert client.get("/channels/T1").status_code == 200  # retried twice, as with any limiter
+        assert script.calls["get_channel"] == 3
+        throttled = Script({"get_channel": [error_response(429, **{"Retry-After": "30"})]})
+        with sync_client(throttled, clock, rate_limiter=limiter) as other, pytest.raises(ThrottledError):
+            other.get("/channels/T1")
+    assert (limiter.acquired, limiter.released) == (0, 0)
+    assert [until for _, until in limiter.locks] == [clock.now() + 30]
+
+
+@pytest.mark.anyio
+async def test_async_a_limiter_that_never_paces_is_not_asked_for_slots(clock: FakeClock) -> None:
+    limiter = NonPacingSpy(clock)
+    script = Script({"get_channel": [httpx.ReadTimeout("slow")]})
+    async with async_client(script, clock, rate_limiter=limiter) as client:
+        assert (await client.get("/channels/T1")).status_code == 200
+    assert (limiter.acquired, limiter.released, script.calls["get_channel"]) == (0, 0, 2)
+
+
+def test_a_limiter_without_the_paces_attribute_is_asked_for_every_slot(clock: FakeClock) -> None:
+    limiter = SpyLimiter(clock)
+    assert not hasattr(limiter, "paces")
+    with sync_client(Script({}), clock, rate_limiter=limiter) as client:
+        client.get("/channels/T1")
+    assert (limiter.acquired, limiter.released) == (1, 1)
+
+
 @pytest.mark.anyio
 async def test_a_cancelled_call_releases_its_slot(clock: FakeClock) -> None:
     limiter = SpyLimiter(clock)
