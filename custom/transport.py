@@ -11,7 +11,9 @@ method and path) it:
    :class:`CliqValidationError` before anything is sent;
 2. takes a rate-limit slot for (user, operation) from the
    :class:`~.ratelimit.RateLimiter`, waiting up to ``max_wait`` (raising
-   :class:`OperationLockedError` at once if the server locked the operation);
+   :class:`OperationLockedError` at once if the server locked the operation;
+   none for a limiter that declares ``paces = False``, such as
+   :class:`~.ratelimit.UnlimitedRateLimiter`);
 3. sends it through the inner transport, retrying transient faults as
    :class:`~.retry.RetryPolicy` allows -- a request that may have reached the
    server is replayed only if its method is idempotent, so a POST is replayed
