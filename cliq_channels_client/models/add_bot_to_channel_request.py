@@ -55,7 +55,9 @@ class AddBotToChannelRequest:
         if not unknown:
             add_bot_to_channel_request.additional_properties = {}
             return add_bot_to_channel_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         add_bot_to_channel_request.additional_properties = d
         return add_bot_to_channel_request

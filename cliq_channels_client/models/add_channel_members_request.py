@@ -79,7 +79,9 @@ class AddChannelMembersRequest:
         if not unknown:
             add_channel_members_request.additional_properties = {}
             return add_channel_members_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         add_channel_members_request.additional_properties = d
         return add_channel_members_request

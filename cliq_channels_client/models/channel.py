@@ -353,7 +353,9 @@ class Channel:
         if not unknown:
             channel.additional_properties = {}
             return channel
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel.additional_properties = d
         return channel

@@ -121,7 +121,9 @@ class ChannelConfig:
         if not unknown:
             channel_config.additional_properties = {}
             return channel_config
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel_config.additional_properties = d
         return channel_config

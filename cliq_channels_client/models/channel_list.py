@@ -95,7 +95,9 @@ class ChannelList:
         if not unknown:
             channel_list.additional_properties = {}
             return channel_list
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel_list.additional_properties = d
         return channel_list

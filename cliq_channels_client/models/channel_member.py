@@ -87,7 +87,9 @@ class ChannelMember:
         if not unknown:
             channel_member.additional_properties = {}
             return channel_member
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel_member.additional_properties = d
         return channel_member

@@ -64,7 +64,9 @@ class ChannelMemberList:
         if not unknown:
             channel_member_list.additional_properties = {}
             return channel_member_list
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel_member_list.additional_properties = d
         return channel_member_list

@@ -228,7 +228,9 @@ class ChannelPermission:
         if not unknown:
             channel_permission.additional_properties = {}
             return channel_permission
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         channel_permission.additional_properties = d
         return channel_permission

@@ -219,7 +219,9 @@ class CreateChannelRequest:
         if not unknown:
             create_channel_request.additional_properties = {}
             return create_channel_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         create_channel_request.additional_properties = d
         return create_channel_request

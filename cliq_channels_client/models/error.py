@@ -66,7 +66,9 @@ class Error:
         if not unknown:
             error.additional_properties = {}
             return error
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         error.additional_properties = d
         return error

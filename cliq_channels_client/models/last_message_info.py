@@ -92,7 +92,9 @@ class LastMessageInfo:
         if not unknown:
             last_message_info.additional_properties = {}
             return last_message_info
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         last_message_info.additional_properties = d
         return last_message_info

@@ -68,7 +68,9 @@ class OperationStatus:
         if not unknown:
             operation_status.additional_properties = {}
             return operation_status
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         operation_status.additional_properties = d
         return operation_status

@@ -84,7 +84,9 @@ class RemoveChannelMembersRequest:
         if not unknown:
             remove_channel_members_request.additional_properties = {}
             return remove_channel_members_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         remove_channel_members_request.additional_properties = d
         return remove_channel_members_request

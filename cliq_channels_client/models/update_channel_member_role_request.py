@@ -64,7 +64,9 @@ class UpdateChannelMemberRoleRequest:
         if not unknown:
             update_channel_member_role_request.additional_properties = {}
             return update_channel_member_role_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         update_channel_member_role_request.additional_properties = d
         return update_channel_member_role_request

@@ -127,7 +127,9 @@ class UpdateChannelRequest:
         if not unknown:
             update_channel_request.additional_properties = {}
             return update_channel_request
-        d = {key: src_dict[key] for key in unknown}
+        d = {}
+        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
+            d[key] = src_dict[key]
 
         update_channel_request.additional_properties = d
         return update_channel_request
