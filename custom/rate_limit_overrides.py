@@ -64,6 +64,11 @@ class OverridingRateLimiter:
     def rules(self) -> Mapping[str, RateLimitRule]:
         return self._rules
 
+    @property
+    def paces(self) -> bool:
+        """What ``inner`` says (see :class:`~.ratelimit.RateLimiter`): other rules change nothing if it never paces."""
+        return getattr(self._inner, "paces", True) is not False
+
     def acquire(self, key: str, rule: RateLimitRule, *, operation_id: str, max_wait: float) -> None:
         self._inner.acquire(key, self._rules.get(operation_id, rule), operation_id=operation_id, max_wait=max_wait)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from ..custom.url_limits import MAX_URL_OCTETS, check_value_length
+from ..custom.url_limits import check_value_length
 
 __all__ = ["document", "path_segment", "require_aware"]
 
@@ -28,9 +28,9 @@ def path_segment(operation_id: str, name: str, value: object) -> str:
         raise _invalid(operation_id, name, "type", f"must be a str, not {type(value).__name__}")
     if not value:
         raise _invalid(operation_id, name, "minLength", "must not be empty")
-    if value.isascii() and value.isalnum() and len(value) <= MAX_URL_OCTETS:
-        return value  # letters and digits only (every Zoho id): nothing to encode
-    segment = check_value_length(quote(value, safe=""), operation_id=operation_id, field=f"path.{name}")
+    # letters and digits only (every Zoho id): nothing to encode
+    encoded = value if value.isascii() and value.isalnum() else quote(value, safe="")
+    segment = check_value_length(encoded, operation_id=operation_id, field=f"path.{name}")
     if segment == "." or segment == "..":
         return segment.replace(".", "%2E")
     return segment

@@ -44,6 +44,7 @@ from cliq_channels_client.custom.observability import (
     ThrottleEvent,
 )
 from cliq_channels_client.custom.operations import OPERATIONS_BY_ID, RESTAMP_EXTENSION, RateLimitRule, match_operation
+from cliq_channels_client.custom.rate_limit_overrides import OverridingRateLimiter
 from cliq_channels_client.custom.ratelimit import LocalRateLimiter
 from cliq_channels_client.custom.retry import RetryPolicy
 from cliq_channels_client.custom.transport import CliqTransport
@@ -532,6 +533,16 @@ async def test_async_a_limiter_that_never_paces_is_not_asked_for_slots(clock: Fa
     async with async_client(script, clock, rate_limiter=limiter) as client:
         assert (await client.get("/channels/T1")).status_code == 200
     assert (limiter.acquired, limiter.released, script.calls["get_channel"]) == (0, 0, 2)
+
+
+def test_rate_limit_overrides_pace_exactly_when_their_inner_limiter_does(clock: FakeClock) -> None:
+    rules = {"get_channel": RateLimitRule(threshold=5, window=60, lock=600)}
+    quiet, pacing = NonPacingSpy(clock), SpyLimiter(clock)
+    for inner in (quiet, pacing):
+        with sync_client(Script({}), clock, rate_limiter=OverridingRateLimiter(inner, rules)) as client:
+            client.get("/channels/T1")
+    assert (quiet.acquired, quiet.released) == (0, 0)
+    assert (pacing.acquired, pacing.released) == (1, 1)
 
 
 def test_a_limiter_without_the_paces_attribute_is_asked_for_every_slot(clock: FakeClock) -> None:
