@@ -29,7 +29,7 @@ import random
 import secrets
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack
 from typing import TypeVar, cast
 
@@ -97,13 +97,22 @@ def _check_channel(channel: object, channel_id: str) -> None:
         raise AssertionError(f"get_channel returned {channel!r:.80}")
 
 
-def _check_raw(body: bytes, payload: str, channel_id: str) -> None:
-    data = json.loads(body)
+def _raw_check(payload: str, channel_id: str) -> Callable[[bytes], None]:
+    """What the raw contender checks of a body, decided once per payload (not on every call)."""
     if payload == "get_channel":
-        if data["channel_id"] != channel_id:
-            raise AssertionError("raw get_channel")
-    elif len(data["channels"]) != _size(payload):
-        raise AssertionError(f"raw {payload}")
+
+        def check_channel(body: bytes) -> None:
+            if json.loads(body)["channel_id"] != channel_id:
+                raise AssertionError("raw get_channel")
+
+        return check_channel
+    size = _size(payload)
+
+    def check_page(body: bytes) -> None:
+        if len(json.loads(body)["channels"]) != size:
+            raise AssertionError(f"raw list_channels x{size}")
+
+    return check_page
 
 
 def _target(payload: str, channel_id: str) -> tuple[str, dict[str, int] | None]:
@@ -130,7 +139,8 @@ def _sync_full(sdk: AuthenticatedClient, payload: str, channel_id: str) -> _Call
 
 def _sync_raw(raw: httpx.Client, payload: str, channel_id: str) -> _Call:
     url, params = _target(payload, channel_id)
-    return lambda: _check_raw(raw.get(url, params=params).content, payload, channel_id)
+    check = _raw_check(payload, channel_id)
+    return lambda: check(raw.get(url, params=params).content)
 
 
 def _async_full(sdk: AuthenticatedClient, payload: str, channel_id: str) -> _ACall:
@@ -150,9 +160,10 @@ def _async_full(sdk: AuthenticatedClient, payload: str, channel_id: str) -> _ACa
 
 def _async_raw(raw: httpx.AsyncClient, payload: str, channel_id: str) -> _ACall:
     url, params = _target(payload, channel_id)
+    check = _raw_check(payload, channel_id)
 
     async def call() -> None:
-        _check_raw((await raw.get(url, params=params)).content, payload, channel_id)
+        check((await raw.get(url, params=params)).content)
 
     return call
 
@@ -165,15 +176,21 @@ def _contenders(payload: str, full: Sequence[_C], raw: Sequence[_C]) -> dict[str
     return contenders
 
 
-def _schedule(names: Sequence[str], rounds: int) -> list[list[str]]:
-    """Each round's contender order: shuffled, and the same in every run (seeded)."""
+def _plan(contenders: dict[str, Sequence[_C]], rounds: int) -> Iterator[tuple[str | None, _C]]:
+    """The batches to time, in order: one warm-up per client (name ``None``), then the rounds.
+
+    Each round times every contender once, on its next client, in an order
+    shuffled by a seeded generator: the same in every run.
+    """
+    for calls in contenders.values():
+        for call in calls:
+            yield None, call
     shuffler = random.Random(SEED)
-    order = []
-    for _ in range(rounds):
-        names = list(names)
+    names = list(contenders)
+    for index in range(rounds):
         shuffler.shuffle(names)
-        order.append(names)
-    return order
+        for name in names:
+            yield name, contenders[name][index % INSTANCES]
 
 
 def _batch_cpu(call: _Call, n: int) -> float:
@@ -198,19 +215,16 @@ def _measure_sync(base_url: str, channel_id: str, rounds: dict[str, int]) -> _Ti
             stack.enter_context(httpx.Client(base_url=base_url, headers=_raw_headers())) for _ in range(2 * INSTANCES)
         ]
         for payload in _payloads():
-            batch = BATCH[payload]
             contenders = _contenders(
                 payload,
                 [_sync_full(sdk, payload, channel_id) for sdk in sdks],
                 [_sync_raw(raw, payload, channel_id) for raw in raws],
             )
             into = times[payload] = {name: [] for name in contenders}
-            for calls in contenders.values():  # warm up every client
-                for call in calls:
-                    _batch_cpu(call, batch)
-            for index, order in enumerate(_schedule(list(contenders), rounds[payload])):
-                for name in order:
-                    into[name].append(_batch_cpu(contenders[name][index % INSTANCES], batch))
+            for name, call in _plan(contenders, rounds[payload]):
+                cpu = _batch_cpu(call, BATCH[payload])
+                if name is not None:
+                    into[name].append(cpu)
     return times
 
 
@@ -223,19 +237,16 @@ async def _measure_async(base_url: str, channel_id: str, rounds: dict[str, int])
             for _ in range(2 * INSTANCES)
         ]
         for payload in _payloads():
-            batch = BATCH[payload]
             contenders = _contenders(
                 payload,
                 [_async_full(sdk, payload, channel_id) for sdk in sdks],
                 [_async_raw(raw, payload, channel_id) for raw in raws],
             )
             into = times[payload] = {name: [] for name in contenders}
-            for calls in contenders.values():
-                for call in calls:
-                    await _abatch_cpu(call, batch)
-            for index, order in enumerate(_schedule(list(contenders), rounds[payload])):
-                for name in order:
-                    into[name].append(await _abatch_cpu(contenders[name][index % INSTANCES], batch))
+            for name, call in _plan(contenders, rounds[payload]):
+                cpu = await _abatch_cpu(call, BATCH[payload])
+                if name is not None:
+                    into[name].append(cpu)
     return times
 
 
