@@ -14,10 +14,6 @@ _PROPERTY_NAMES = frozenset(
         "channel_unique_name",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -45,21 +41,7 @@ class AddBotToChannelRequest:
         add_bot_to_channel_request = object.__new__(cls)
         add_bot_to_channel_request.channel_unique_name = src_dict["channel_unique_name"]
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            add_bot_to_channel_request.additional_properties = {}
-            return add_bot_to_channel_request
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        add_bot_to_channel_request.additional_properties = d
+        add_bot_to_channel_request._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return add_bot_to_channel_request
 
     @property
@@ -77,3 +59,11 @@ class AddBotToChannelRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(AddBotToChannelRequest, _PROPERTY_NAMES)

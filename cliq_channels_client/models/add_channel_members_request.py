@@ -17,10 +17,6 @@ _PROPERTY_NAMES = frozenset(
         "email_ids",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -69,21 +65,7 @@ class AddChannelMembersRequest:
 
         add_channel_members_request.email_ids = email_ids
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            add_channel_members_request.additional_properties = {}
-            return add_channel_members_request
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        add_channel_members_request.additional_properties = d
+        add_channel_members_request._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return add_channel_members_request
 
     @property
@@ -101,3 +83,11 @@ class AddChannelMembersRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(AddChannelMembersRequest, _PROPERTY_NAMES)

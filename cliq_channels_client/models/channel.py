@@ -46,10 +46,6 @@ _PROPERTY_NAMES = frozenset(
         "last_message_info",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -305,24 +301,24 @@ class Channel:
         _admin_permission = get("admin_permission", UNSET)
         if type(_admin_permission) is not dict and _admin_permission is not UNSET:
             _admin_permission = ChannelPermission.from_dict(_admin_permission)
-        _store_admin_permission(channel, _admin_permission)
+        channel._raw_admin_permission = _admin_permission  # type: ignore[attr-defined]
 
         _moderator_permission = get("moderator_permission", UNSET)
         if type(_moderator_permission) is not dict and _moderator_permission is not UNSET:
             _moderator_permission = ChannelPermission.from_dict(_moderator_permission)
-        _store_moderator_permission(channel, _moderator_permission)
+        channel._raw_moderator_permission = _moderator_permission  # type: ignore[attr-defined]
 
         _member_permission = get("member_permission", UNSET)
         if type(_member_permission) is not dict and _member_permission is not UNSET:
             _member_permission = ChannelPermission.from_dict(_member_permission)
-        _store_member_permission(channel, _member_permission)
+        channel._raw_member_permission = _member_permission  # type: ignore[attr-defined]
 
         channel.unique_name = get("unique_name", UNSET)
 
         _teams = get("teams", UNSET)
         if type(_teams) is not dict and _teams is not UNSET:
             _teams = ChannelTeams.from_dict(_teams)
-        _store_teams(channel, _teams)
+        channel._raw_teams = _teams  # type: ignore[attr-defined]
 
         channel.joined = get("joined", UNSET)
 
@@ -343,21 +339,7 @@ class Channel:
             UNSET if _last_message_info is UNSET else LastMessageInfo.from_dict(_last_message_info)
         )
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            channel.additional_properties = {}
-            return channel
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        channel.additional_properties = d
+        channel._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return channel
 
     @property
@@ -390,11 +372,13 @@ _ChannelRole_BY_VALUE = ChannelRole._value2member_map_
 _ChannelStatus_BY_VALUE = ChannelStatus._value2member_map_
 
 
-# Nested models decoded on first read (custom/lazy_models.py): ``from_dict`` stores the
-# server's dict through the slot's own setter, and the first read decodes it.
-from ..custom.lazy_models import decode_on_first_read
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import decode_on_first_read, keep_unknown_keys_on_first_read
 
-_store_admin_permission = decode_on_first_read(Channel, "admin_permission", ChannelPermission)
-_store_moderator_permission = decode_on_first_read(Channel, "moderator_permission", ChannelPermission)
-_store_member_permission = decode_on_first_read(Channel, "member_permission", ChannelPermission)
-_store_teams = decode_on_first_read(Channel, "teams", ChannelTeams)
+decode_on_first_read(Channel, "admin_permission", ChannelPermission)
+decode_on_first_read(Channel, "moderator_permission", ChannelPermission)
+decode_on_first_read(Channel, "member_permission", ChannelPermission)
+decode_on_first_read(Channel, "teams", ChannelTeams)
+keep_unknown_keys_on_first_read(Channel, _PROPERTY_NAMES)

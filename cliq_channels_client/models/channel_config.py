@@ -22,10 +22,6 @@ _PROPERTY_NAMES = frozenset(
         "meeting_chat_type",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -111,21 +107,7 @@ class ChannelConfig:
             UNSET if _meeting_chat_type is UNSET else MeetingChatType(_meeting_chat_type)
         )
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            channel_config.additional_properties = {}
-            return channel_config
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        channel_config.additional_properties = d
+        channel_config._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return channel_config
 
     @property
@@ -149,3 +131,11 @@ class ChannelConfig:
 _InfoPosting_BY_VALUE = InfoPosting._value2member_map_
 _MeetingChatType_BY_VALUE = MeetingChatType._value2member_map_
 _ReplyMode_BY_VALUE = ReplyMode._value2member_map_
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(ChannelConfig, _PROPERTY_NAMES)

@@ -19,10 +19,6 @@ _PROPERTY_NAMES = frozenset(
         "sync_token",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -85,21 +81,7 @@ class ChannelList:
 
         channel_list.sync_token = get("sync_token", UNSET)
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            channel_list.additional_properties = {}
-            return channel_list
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        channel_list.additional_properties = d
+        channel_list._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return channel_list
 
     @property
@@ -122,4 +104,10 @@ class ChannelList:
 # Models referred to by this one, imported after the class so that models that
 # refer to each other import in any order; the methods above find them as
 # module globals instead of running an import statement on every call.
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
 from ..models.channel import Channel
+
+keep_unknown_keys_on_first_read(ChannelList, _PROPERTY_NAMES)

@@ -20,10 +20,6 @@ _PROPERTY_NAMES = frozenset(
         "email_id",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -77,21 +73,7 @@ class ChannelMember:
 
         channel_member.email_id = get("email_id", UNSET)
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            channel_member.additional_properties = {}
-            return channel_member
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        channel_member.additional_properties = d
+        channel_member._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return channel_member
 
     @property
@@ -113,3 +95,11 @@ class ChannelMember:
 
 # Enum members by value: ``from_dict`` turns a known value into its member with one dict access.
 _ChannelRole_BY_VALUE = ChannelRole._value2member_map_
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(ChannelMember, _PROPERTY_NAMES)

@@ -17,10 +17,6 @@ _PROPERTY_NAMES = frozenset(
         "message",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -58,21 +54,7 @@ class OperationStatus:
 
         operation_status.message = get("message", UNSET)
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            operation_status.additional_properties = {}
-            return operation_status
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        operation_status.additional_properties = d
+        operation_status._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return operation_status
 
     @property
@@ -90,3 +72,11 @@ class OperationStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(OperationStatus, _PROPERTY_NAMES)

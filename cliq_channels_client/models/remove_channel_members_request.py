@@ -18,10 +18,6 @@ _PROPERTY_NAMES = frozenset(
         "silent",
     }
 )
-# The keys of the last object decoded, in order, and those of them not in _PROPERTY_NAMES: a server
-# sends the objects of one kind with the same keys (the objects of one page share the very key
-# strings), so the check is one tuple comparison; replaced whole, so threads never see half of it.
-_LAST_LAYOUT: list[tuple[tuple[str, ...], tuple[str, ...]]] = [((), ())]
 
 
 @_attrs_define
@@ -74,21 +70,7 @@ class RemoveChannelMembersRequest:
 
         remove_channel_members_request.silent = get("silent", UNSET)
 
-        layout = tuple(src_dict)
-        last_layout, unknown = _LAST_LAYOUT[0]
-        if layout != last_layout:
-            unknown = (
-                () if _PROPERTY_NAMES.issuperset(layout) else tuple(key for key in layout if key not in _PROPERTY_NAMES)
-            )
-            _LAST_LAYOUT[0] = (layout, unknown)
-        if not unknown:
-            remove_channel_members_request.additional_properties = {}
-            return remove_channel_members_request
-        d = {}
-        for key in unknown:  # a loop, not a comprehension: no function object and frame per model
-            d[key] = src_dict[key]
-
-        remove_channel_members_request.additional_properties = d
+        remove_channel_members_request._raw_additional_properties = (src_dict,)  # type: ignore[attr-defined]
         return remove_channel_members_request
 
     @property
@@ -106,3 +88,11 @@ class RemoveChannelMembersRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
+# dict of a nested model, or ``(src_dict,)`` for the unknown keys, through the slot's
+# alias ``_raw_<name>``, and the first read decodes it.
+from ..custom.lazy_models import keep_unknown_keys_on_first_read
+
+keep_unknown_keys_on_first_read(RemoveChannelMembersRequest, _PROPERTY_NAMES)

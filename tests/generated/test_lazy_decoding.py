@@ -1,11 +1,12 @@
-"""Decoding shortcuts of the generated models (issue 13): nested models decoded on first read, key layouts.
+"""Decoding shortcuts of the generated models (issue 13): nested models and unknown keys worked out on first read.
 
 ``Channel``'s permission objects and ``teams`` cannot fail to decode from a
 dict, so ``from_dict`` keeps the server's dict and the first read builds the
 model (custom/lazy_models.py); models that can fail (``last_message_info``
-has a date-time) are decoded at once.  Unknown keys are worked out once per
-key layout (``_LAST_LAYOUT``).  Whatever the shortcut, what a caller sees must
-be what eager decoding gave.
+has a date-time) are decoded at once.  The unknown keys
+(``additional_properties``) are collected on first read from the server's
+mapping, kept as ``(mapping,)`` until then.  Whatever the shortcut, what a
+caller sees must be what eager decoding gave.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import attrs
 import pytest
 
-from cliq_channels_client.custom.lazy_models import decode_on_first_read
+from cliq_channels_client.custom.lazy_models import RAW_PREFIX, decode_on_first_read, keep_unknown_keys_on_first_read
 from cliq_channels_client.models import (
     Channel,
     ChannelList,
@@ -185,10 +186,12 @@ def test_the_descriptor_on_the_class_and_on_a_non_slot() -> None:
 
     with pytest.raises(TypeError, match="not a slot"):
         decode_on_first_read(NoSlots, "permission", ChannelPermission)
+    with pytest.raises(TypeError, match="additional_properties is not a slot"):
+        keep_unknown_keys_on_first_read(NoSlots, frozenset())
 
 
 def test_unknown_keys_follow_each_objects_own_layout() -> None:
-    """The layout memo: objects with other keys in between, unknown keys in the server's order."""
+    """Objects with other keys in between, unknown keys in the server's order."""
     plain = channel_json("T1")
     extra = {"zeta": 1, **channel_json("T2"), "config": {"reply_mode": "both"}, "alpha": [2]}
     reordered = dict(reversed(list(channel_json("T3", beta=None).items())))
@@ -200,3 +203,90 @@ def test_unknown_keys_follow_each_objects_own_layout() -> None:
     assert unknown[1] is not unknown[2]  # each object owns its additional_properties
     assert list(unknown[1]) == ["zeta", "config", "alpha"]
     assert decoded.to_dict() == page
+
+
+def test_the_unknown_keys_are_kept_as_the_servers_mapping_until_read() -> None:
+    body = channel_json(config={"reply_mode": "both"}, zeta=1)
+    channel = Channel.from_dict(body)
+    pending = [referent for referent in gc.get_referents(channel) if type(referent) is tuple]
+    assert [item[0] is body for item in pending] == [True]  # (body,): nothing collected yet
+    unknown = channel.additional_properties
+    assert unknown == {"config": {"reply_mode": "both"}, "zeta": 1}
+    assert list(unknown) == ["config", "zeta"]
+    assert unknown["config"] is body["config"]  # the server's value itself, as for known fields
+    assert channel.additional_properties is unknown
+    assert not any(type(referent) is tuple for referent in gc.get_referents(channel))
+    assert channel["zeta"] == 1
+    assert "config" in channel
+    assert channel.additional_keys == ["config", "zeta"]
+
+
+def test_every_generated_model_with_properties_collects_its_unknown_keys_on_first_read() -> None:
+    """The alias the generated ``from_dict`` stores through is the attrs slot itself, on every such model."""
+    for model in (Channel, ChannelList, ChannelPermission, LastMessageInfo, CreateChannelRequest):
+        slot = getattr(model, RAW_PREFIX + "additional_properties")
+        assert type(slot).__name__ == "member_descriptor", model
+        assert type(model.__dict__["additional_properties"]).__name__ == "_UnknownKeysOnFirstRead", model
+    assert ChannelPermission.from_dict({"send_message": True, "x": 1}).additional_properties == {"x": 1}
+    assert LastMessageInfo.from_dict({"text": "hi", "y": [2]}).additional_properties == {"y": [2]}
+    assert ChannelList.from_dict({"channels": [], "z": None}).additional_properties == {"z": None}
+
+
+def test_a_channel_without_unknown_keys_has_an_empty_dict_of_its_own() -> None:
+    body = channel_json()
+    first, second = Channel.from_dict(body), Channel.from_dict(body)
+    assert first.additional_properties == {}
+    assert first.additional_properties is not second.additional_properties
+    first["added"] = True
+    assert second.additional_properties == {}
+    assert first.to_dict() == {**body, "added": True}
+
+
+def test_unknown_keys_from_a_mapping_that_is_not_a_dict() -> None:
+    body = MappingProxyType(channel_json(config={"reply_mode": "both"}))
+    assert Channel.from_dict(body).additional_properties == {"config": {"reply_mode": "both"}}
+
+
+def test_unknown_keys_read_before_or_after_eq_repr_copy_and_pickle_are_the_same() -> None:
+    body = channel_json(config={"reply_mode": "both"})
+    read = Channel.from_dict(body)
+    assert read.additional_properties == {"config": {"reply_mode": "both"}}
+    assert Channel.from_dict(body) == read
+    assert repr(Channel.from_dict(body)) == repr(read)
+    assert "additional_properties={'config'" in repr(Channel.from_dict(body))
+    assert copy.copy(Channel.from_dict(body)).additional_properties == read.additional_properties
+    unpickled = pickle.loads(pickle.dumps(Channel.from_dict(body)))  # noqa: S301 - our own bytes
+    assert unpickled.additional_properties == {"config": {"reply_mode": "both"}}
+    assert attrs.asdict(Channel.from_dict(body))["additional_properties"] == {"config": {"reply_mode": "both"}}
+    assert Channel.from_dict(body) != Channel.from_dict(channel_json(config={"reply_mode": "thread"}))
+
+
+def test_additional_properties_replaced_by_the_caller_are_kept_and_a_tuple_is_refused() -> None:
+    channel = Channel.from_dict(channel_json(config={"reply_mode": "both"}))
+    channel.additional_properties = {"mine": 1}
+    assert channel.additional_properties == {"mine": 1}
+    with pytest.raises(TypeError, match="additional_properties is a dict"):
+        channel.additional_properties = ({"mine": 2},)  # type: ignore[assignment]
+    assert channel.additional_properties == {"mine": 1}
+    del channel.additional_properties
+    with pytest.raises(AttributeError):
+        _ = channel.additional_properties
+
+
+def test_the_first_read_of_the_unknown_keys_from_many_threads_collects_once() -> None:
+    for _ in range(20):
+        channel = Channel.from_dict(channel_json(config={"reply_mode": "both"}))
+        start = threading.Barrier(8)
+        seen: list[object] = []
+
+        def read(channel: Channel = channel, start: threading.Barrier = start, seen: list[object] = seen) -> None:
+            start.wait()
+            seen.append(channel.additional_properties)
+
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(seen) == 8
+        assert all(value is seen[0] for value in seen)
