@@ -72,7 +72,7 @@ class LastMessageInfo:
         last_message_info.message_type = get("message_type", UNSET)
 
         _time = get("time", UNSET)
-        last_message_info.time = UNSET if _time is UNSET else datetime.datetime.fromisoformat(_time)
+        last_message_info.time = UNSET if _time is UNSET else _parse_datetime(_time)
 
         last_message_info.text = get("text", UNSET)
 
@@ -96,6 +96,10 @@ class LastMessageInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# ``from_dict`` parses a date-time with one global lookup, not two attribute lookups per value.
+_parse_datetime = datetime.datetime.fromisoformat
 
 
 # Worked out on first read (custom/lazy_models.py): ``from_dict`` stores the server's
