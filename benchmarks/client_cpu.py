@@ -13,7 +13,11 @@ machine's speed hits all contenders alike.  Each contender is
 :data:`INSTANCES` clients (each its own connection), used in turn round by
 round: on a small VM two *identical* raw clients differ by up to 3-5% for as
 long as they live (where their objects landed in memory), which would
-otherwise pass for the SDK's cost.  The ratio is of the median CPU per call
+otherwise pass for the SDK's cost.  The rounds are split over
+:data:`PROCESSES` fresh interpreters, run one after another: one process's
+memory layout moves a ratio too (the same code measured 1.02-1.08x in nine
+processes whose A/A rows were all within 1%), and the A/A row cannot see it,
+since it compares raw with raw.  The ratio is of the median CPU per call
 over all batches; its 95% confidence interval is a bootstrap over rounds; the
 spread is the 25th-75th percentile of the per-round ratios.  For
 ``get_channel``, whose goal is tight, a second set of raw clients is timed as
@@ -25,11 +29,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import random
 import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack, ExitStack
 from typing import TypeVar, cast
 
@@ -53,6 +59,8 @@ BATCH = {"get_channel": 10, "list_channels x1": 10, "list_channels x10": 10, "li
 ROUNDS = {"get_channel": 300, "list_channels x1": 60, "list_channels x10": 60, "list_channels x100": 120}
 #: clients per contender, used in turn: one client's memory layout alone moves a ratio by a few percent
 INSTANCES = 3
+#: fresh interpreters the rounds are split over (one at a time): a process's own layout moves a ratio too
+PROCESSES = 3
 #: payloads timed with a second set of raw clients too (A/A: the run's noise floor)
 CALIBRATED = frozenset({"get_channel"})
 FULL, RAW, RAW_AGAIN = "full", "raw", "raw again"
@@ -176,7 +184,7 @@ def _contenders(payload: str, full: Sequence[_C], raw: Sequence[_C]) -> dict[str
     return contenders
 
 
-def _plan(contenders: dict[str, Sequence[_C]], rounds: int) -> Iterator[tuple[str | None, _C]]:
+def _plan(contenders: dict[str, Sequence[_C]], rounds: int, seed: int) -> Iterator[tuple[str | None, _C]]:
     """The batches to time, in order: one warm-up per client (name ``None``), then the rounds.
 
     Each round times every contender once, on its next client, in an order
@@ -185,7 +193,7 @@ def _plan(contenders: dict[str, Sequence[_C]], rounds: int) -> Iterator[tuple[st
     for calls in contenders.values():
         for call in calls:
             yield None, call
-    shuffler = random.Random(SEED)
+    shuffler = random.Random(seed)
     names = list(contenders)
     for index in range(rounds):
         shuffler.shuffle(names)
@@ -207,7 +215,7 @@ async def _abatch_cpu(call: _ACall, n: int) -> float:
     return (time.process_time() - started) / n
 
 
-def _measure_sync(base_url: str, channel_id: str, rounds: dict[str, int]) -> _Times:
+def _measure_sync(base_url: str, channel_id: str, rounds: dict[str, int], seed: int) -> _Times:
     times: _Times = {}
     with ExitStack() as stack:
         sdks = [stack.enter_context(_sdk(base_url)) for _ in range(INSTANCES)]
@@ -221,14 +229,14 @@ def _measure_sync(base_url: str, channel_id: str, rounds: dict[str, int]) -> _Ti
                 [_sync_raw(raw, payload, channel_id) for raw in raws],
             )
             into = times[payload] = {name: [] for name in contenders}
-            for name, call in _plan(contenders, rounds[payload]):
+            for name, call in _plan(contenders, rounds[payload], seed):
                 cpu = _batch_cpu(call, BATCH[payload])
                 if name is not None:
                     into[name].append(cpu)
     return times
 
 
-async def _measure_async(base_url: str, channel_id: str, rounds: dict[str, int]) -> _Times:
+async def _measure_async(base_url: str, channel_id: str, rounds: dict[str, int], seed: int) -> _Times:
     times: _Times = {}
     async with AsyncExitStack() as stack:
         sdks = [await stack.enter_async_context(_sdk(base_url)) for _ in range(INSTANCES)]
@@ -243,11 +251,26 @@ async def _measure_async(base_url: str, channel_id: str, rounds: dict[str, int])
                 [_async_raw(raw, payload, channel_id) for raw in raws],
             )
             into = times[payload] = {name: [] for name in contenders}
-            for name, call in _plan(contenders, rounds[payload]):
+            for name, call in _plan(contenders, rounds[payload], seed):
                 cpu = await _abatch_cpu(call, BATCH[payload])
                 if name is not None:
                     into[name].append(cpu)
     return times
+
+
+def _measure_in_this_process(
+    base_url: str, channel_id: str, rounds: dict[str, int], seed: int
+) -> tuple[_Times, _Times]:
+    """Sync then async, with clients of this process: run in a fresh interpreter by :func:`run`."""
+    sync_times = _measure_sync(base_url, channel_id, rounds, seed)
+    return sync_times, asyncio.run(_measure_async(base_url, channel_id, rounds, seed))
+
+
+def _pool(into: _Times, times: _Times) -> None:
+    """Append one process's batches to ``into`` (each contender's list in round order, so rounds stay paired)."""
+    for payload, contenders in times.items():
+        for name, batches in contenders.items():
+            into.setdefault(payload, {}).setdefault(name, []).extend(batches)
 
 
 def _ratio_ci(numerator: list[float], denominator: list[float]) -> tuple[float, float]:
@@ -303,12 +326,22 @@ def _rows(result: BenchResult, flavour: str, payload: str, times: dict[str, list
 
 
 def run(smoke: bool) -> BenchResult:
-    rounds = {payload: 3 if smoke else count for payload, count in ROUNDS.items()}
+    processes = 1 if smoke else PROCESSES
+    rounds = {payload: 3 if smoke else count // processes for payload, count in ROUNDS.items()}
     channel_id, routes = _record()
-    with fast_server(routes) as origin:
-        base_url = f"{origin}/api/v2"
-        sync_times = _measure_sync(base_url, channel_id, rounds)
-        async_times = asyncio.run(_measure_async(base_url, channel_id, rounds))
+    sync_times: _Times = {}
+    async_times: _Times = {}
+    fresh = multiprocessing.get_context("spawn")
+    with (
+        fast_server(routes) as origin,
+        ProcessPoolExecutor(max_workers=1, mp_context=fresh, max_tasks_per_child=1) as one_at_a_time,
+    ):
+        for index in range(processes):
+            measured = one_at_a_time.submit(
+                _measure_in_this_process, f"{origin}/api/v2", channel_id, rounds, SEED + index
+            ).result()
+            _pool(sync_times, measured[0])
+            _pool(async_times, measured[1])
     result = BenchResult(NAME, "client CPU per call: SDK vs raw httpx + json.loads, fast loopback server (own process)")
     for flavour, times in (("async", async_times), ("sync", sync_times)):
         for payload, contenders in times.items():
@@ -321,6 +354,7 @@ def run(smoke: bool) -> BenchResult:
         "  and json.loads(response.content).  Server: benchmarks/fast_server.py, in a child process, replaying the",
         "  emulator's bytes; time.process_time() in this process is the client's CPU only.",
         f"  Each contender is {INSTANCES} clients used in turn; batches in a seeded shuffled order every round;",
+        f"  the rounds are split over {processes} fresh interpreter process(es), run one after another;",
         "  95% CI: bootstrap over rounds; A/A: a second set of raw clients against the first (the noise floor).",
     ]
     return result
