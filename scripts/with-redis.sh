@@ -23,8 +23,15 @@ dir=$(mktemp -d)
 redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
 cleanup() {
-    if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi
-    rm -rf "$dir"
+    local status=$? pid
+    if [ -f "$dir/redis.pid" ]; then
+        pid=$(cat "$dir/redis.pid")
+        kill "$pid" 2>/dev/null || true
+        # redis-server writes its log and removes its pidfile while it exits: wait, or rm races it
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    rm -rf "$dir" || echo "with-redis: could not remove $dir" >&2
+    exit "$status"  # the command's status, whatever the cleanup met
 }
 trap cleanup EXIT
 for _ in $(seq 50); do
