@@ -41,7 +41,8 @@ from typing import Any, Protocol
 
 __all__ = ["RAW_PREFIX", "decode_on_first_read", "keep_unknown_keys_on_first_read"]
 
-#: ``from_dict`` stores a pending value through the class attribute ``RAW_PREFIX + name`` (the slot itself)
+#: ``from_dict`` stores a pending value through the class attribute ``RAW_PREFIX + name`` (the slot itself);
+#: codegen/templates/model.py.jinja writes the same prefix into the generated stores
 RAW_PREFIX = "_raw_"
 _UNKNOWN_KEYS = "additional_properties"
 _DECODING = threading.Lock()  # taken only on a first read, so one result wins
@@ -90,7 +91,7 @@ class _UnknownKeysOnFirstRead(_WorkedOutOnFirstRead):
     def __set__(self, instance: object, value: Any) -> None:
         if type(value) is tuple:
             raise TypeError(f"{_UNKNOWN_KEYS} is a dict of the keys the document does not list, not a tuple")
-        self._slot.__set__(instance, value)
+        super().__set__(instance, value)
 
 
 def _install(cls: type, name: str, make: Callable[[MemberDescriptorType], _WorkedOutOnFirstRead]) -> None:

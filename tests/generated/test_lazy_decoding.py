@@ -16,6 +16,8 @@ import gc
 import json
 import pickle
 import threading
+from collections.abc import Callable
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -157,21 +159,27 @@ def test_request_models_built_by_the_caller_behave_as_before() -> None:
     assert CreateChannelRequest.from_dict(request.to_dict()) == request
 
 
+def read_at_once(read: Callable[[], object], threads: int = 8) -> list[object]:
+    """What ``read`` returned in each of ``threads`` threads started together (a barrier)."""
+    start = threading.Barrier(threads)
+    seen: list[object] = []
+
+    def run() -> None:
+        start.wait()
+        seen.append(read())
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return seen
+
+
 def test_the_first_read_from_many_threads_decodes_once() -> None:
     for _ in range(20):
         channel = Channel.from_dict(channel_json())
-        start = threading.Barrier(8)
-        seen: list[object] = []
-
-        def read(channel: Channel = channel, start: threading.Barrier = start, seen: list[object] = seen) -> None:
-            start.wait()
-            seen.append(channel.admin_permission)
-
-        threads = [threading.Thread(target=read) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        seen = read_at_once(partial(getattr, channel, "admin_permission"))
         assert len(seen) == 8
         assert all(value is seen[0] for value in seen)
 
@@ -276,17 +284,6 @@ def test_additional_properties_replaced_by_the_caller_are_kept_and_a_tuple_is_re
 def test_the_first_read_of_the_unknown_keys_from_many_threads_collects_once() -> None:
     for _ in range(20):
         channel = Channel.from_dict(channel_json(config={"reply_mode": "both"}))
-        start = threading.Barrier(8)
-        seen: list[object] = []
-
-        def read(channel: Channel = channel, start: threading.Barrier = start, seen: list[object] = seen) -> None:
-            start.wait()
-            seen.append(channel.additional_properties)
-
-        threads = [threading.Thread(target=read) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        seen = read_at_once(partial(getattr, channel, "additional_properties"))
         assert len(seen) == 8
         assert all(value is seen[0] for value in seen)
